@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+// Names what a volume holds from its magic numbers (as blkid does), and opens
+// it when a reader exists. Probing reads the first 68 KiB once: every magic
+// checked here lies inside it, so detection costs one cached read.
+
+import { Device } from "../io/device";
+import { FileSystem } from "./filesystem";
+import { openExt } from "./ext4/ext4";
+import { openFat } from "./fat/fat";
+import { u16le, u32le, utf8, asciiz, uuidBE } from "../util/bytes";
+import { clearError, lastError } from "../util/error";
+
+export class ProbeResult {
+  /** blkid-style type: "ext4", "vfat", "xfs", "swap", "crypto_LUKS", ... ("" unknown) */
+  type: string = "";
+  uuid: string = "";
+  label: string = "";
+  fs: FileSystem | null = null;
+  /** why an identified filesystem could not be opened */
+  error: string = "";
+  errorCode: string = "";
+}
+
+const PROBE_LEN: i32 = 68 * 1024;
+
+function at(b: Uint8Array, off: i32, s: string): bool {
+  if (off + s.length > b.length) return false;
+  for (let i = 0; i < s.length; i++) if (<i32>b[off + i] != s.charCodeAt(i)) return false;
+  return true;
+}
+
+function fatLike(b: Uint8Array): bool {
+  if (b.length < 512 || u16le(b, 510) != 0xaa55) return false;
+  const bps = u16le(b, 11);
+  const spc = <u32>b[13];
+  if (bps != 512 && bps != 1024 && bps != 2048 && bps != 4096) return false;
+  if (spc == 0 || (spc & (spc - 1)) != 0) return false;
+  if (u16le(b, 14) == 0 || b[16] == 0) return false; // reserved sectors, FAT count
+  return at(b, 54, "FAT") || at(b, 82, "FAT32") || at(b, 3, "MSDOS") || at(b, 3, "mkfs.fat") || at(b, 3, "MSWIN");
+}
+
+export function probe(dev: Device): ProbeResult {
+  const r = new ProbeResult();
+  const n = <i32>min(<u64>PROBE_LEN, dev.size);
+  if (n < 512) { r.error = "too small to hold a filesystem"; return r; }
+  const b = dev.read(0, n);
+  if (b === null) { const e = lastError(); r.error = e !== null ? e.message : "read failed"; clearError(); return r; }
+
+  let opener: i32 = 0; // 1 ext, 2 fat
+  if (u16le(b, 1024 + 56) == 0xef53) {
+    opener = 1;
+    const compat = u32le(b, 1024 + 0x5c), incompat = u32le(b, 1024 + 0x60);
+    r.type = (incompat & 0x2c0) != 0 || (incompat & 0x40) != 0 ? "ext4" : ((compat & 4) != 0 ? "ext3" : "ext2");
+  } else if (at(b, 0, "XFSB")) {
+    r.type = "xfs"; r.uuid = uuidBE(b, 32); r.label = asciiz(b, 108, 12);
+  } else if (at(b, 65536 + 64, "_BHRfS_M")) {
+    r.type = "btrfs"; r.uuid = uuidBE(b, 65536 + 32); r.label = asciiz(b, 65536 + 0x12b, 256);
+  } else if (at(b, 3, "NTFS    ")) {
+    r.type = "ntfs";
+  } else if (at(b, 0, "LUKS\xba\xbe")) {
+    r.type = "crypto_LUKS"; r.uuid = asciiz(b, 168, 40);
+  } else if (at(b, 512, "LABELONE") || at(b, 0, "LABELONE")) {
+    r.type = "LVM2_member";
+  } else if (at(b, 32769, "CD001")) {
+    r.type = "iso9660";
+  } else if (at(b, 0, "hsqs")) {
+    r.type = "squashfs";
+  } else if (at(b, 3, "EXFAT   ")) {
+    r.type = "exfat";
+  } else if (fatLike(b)) {
+    opener = 2;
+    r.type = "vfat";
+  } else {
+    // swap: "SWAPSPACE2" ends the first page, whose size depends on the architecture
+    for (let ps = 4096; ps <= 65536; ps <<= 1) {
+      if (ps <= n && (at(b, ps - 10, "SWAPSPACE2") || at(b, ps - 10, "SWAP-SPACE"))) {
+        r.type = "swap"; r.uuid = uuidBE(b, 1024 + 12); r.label = asciiz(b, 1024 + 28, 16);
+        break;
+      }
+    }
+  }
+  if (opener != 0) {
+    clearError();
+    const fs = opener == 1 ? openExt(dev) : openFat(dev);
+    if (fs !== null) {
+      r.fs = fs;
+      r.type = fs.type;
+      r.uuid = fs.uuid;
+      r.label = fs.label;
+    } else {
+      const e = lastError();
+      r.error = e !== null ? e.message : "could not open";
+      r.errorCode = e !== null ? e.code : "";
+      clearError();
+    }
+  }
+  return r;
+}
+
+// keep utf8 referenced for probes that decode labels as UTF-8 later
+export function labelUtf8(b: Uint8Array, off: i32, len: i32): string { return utf8(b, off, len); }

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: Apache-2.0
+// The wasm module's exports: open an image, assemble the guest, and answer
+// the rules' questions about its files. One image per instance; the worker
+// starts a fresh instance for the next image. Structured answers cross as
+// small JSON texts, file contents as byte arrays.
+
+import { HostFile, configureCache, resetStats, stats, pageSize } from "./io/page-cache";
+import { Disk, Volume, openDisk } from "./guest/disk";
+import { Guest, assembleGuest } from "./guest/guest";
+import { Vfs, Mount, Loc } from "./guest/vfs";
+import { FileKind, Stat, kindName } from "./fs/filesystem";
+import { JsonWriter, jsonString } from "./util/json";
+import { lastError, clearError, kindName as errorKindName, unsupported, corrupt } from "./util/error";
+
+let disk: Disk | null = null;
+let guest: Guest | null = null;
+
+export function configure(pageShift: i32, cacheBytes: f64): void {
+  configureCache(<u32>pageShift, <usize>cacheBytes);
+}
+
+export function lastErrorJson(): string {
+  const e = lastError();
+  if (e === null) return "null";
+  return new JsonWriter().beginObject().prop("kind", errorKindName(e.kind)).prop("code", e.code).prop("message", e.message).endObject().toString();
+}
+
+export function clearLastError(): void { clearError(); }
+
+export function ioStatsJson(): string {
+  return new JsonWriter().beginObject()
+    .propNum("bytesRead", stats.bytesRead).propNum("readCalls", stats.readCalls)
+    .propNum("cacheHits", stats.cacheHits).propNum("cacheMisses", stats.cacheMisses)
+    .propNum("pageSize", <f64>pageSize())
+    .propNum("memoryBytes", <f64>(<u64>memory.size() << 16))
+    .endObject().toString();
+}
+
+function volumeJson(w: JsonWriter, v: Volume): void {
+  w.beginObject();
+  w.prop("id", v.id).propNum("start", <f64>v.start).propNum("size", <f64>v.dev.size);
+  const p = v.part;
+  w.prop("type", p !== null ? p.type : "").prop("typeName", p !== null ? p.typeName : "");
+  w.prop("fs", v.probe.type).prop("uuid", v.probe.uuid).prop("label", v.probe.label);
+  w.prop("partuuid", p !== null ? p.partuuid : "").prop("partlabel", p !== null ? p.partlabel : "");
+  w.propBool("bootable", p !== null ? p.bootable : false);
+  w.prop("mountedAt", v.mountedAt);
+  if (v.probe.error.length > 0) w.prop("error", v.probe.error).prop("errorCode", v.probe.errorCode);
+  const fs = v.probe.fs;
+  if (fs !== null) w.raw("features", fs.describe());
+  w.endObject();
+}
+
+/**
+ * Opens file `fileId` (files 0..fileCount-1 are the ones the person gave).
+ * Returns the image JSON, or "" with lastErrorJson() telling why.
+ */
+export function openImage(fileCount: i32): string {
+  clearError();
+  resetStats();
+  disk = null;
+  guest = null;
+  if (fileCount < 1 || fileCount > 64) {
+    unsupported("image.files", "expected 1 to 64 files, got " + fileCount.toString());
+    return "";
+  }
+  const files: HostFile[] = [];
+  for (let i = 0; i < fileCount; i++) files.push(new HostFile(i, "file " + i.toString()));
+  const d = openDisk(files);
+  if (d === null) return "";
+  disk = d;
+  return imageJson(d);
+}
+
+function imageJson(d: Disk): string {
+  const w = new JsonWriter().beginObject();
+  w.prop("format", d.container.format).propNum("virtualSize", <f64>d.dev.size);
+  const t = d.table;
+  w.prop("partitionTable", t !== null ? t.kind : "none");
+  if (t !== null) {
+    w.prop("diskId", t.diskId).propNum("sectorSize", t.sectorSize);
+    w.prop("bootCode", t.bootCode).propBool("hasBootCode", t.hasBootCode);
+  }
+  w.arrKey("notes");
+  for (let i = 0; i < d.container.notes.length; i++) w.str(d.container.notes[i]);
+  if (t !== null) for (let i = 0; i < t.notes.length; i++) w.str(t.notes[i]);
+  w.endArray();
+  if (d.tableError.length > 0) w.prop("tableError", d.tableError).prop("tableErrorCode", d.tableErrorCode);
+  w.arrKey("volumes");
+  for (let i = 0; i < d.volumes.length; i++) volumeJson(w, d.volumes[i]);
+  w.endArray();
+  w.endObject();
+  return w.toString();
+}
+
+/** Finds the root and mounts the guest's fstab; returns the guest JSON. */
+export function mountGuest(): string {
+  clearError();
+  const d = disk;
+  if (d === null) { unsupported("guest.no-image", "no image is open"); return ""; }
+  const g = assembleGuest(d);
+  guest = g;
+  const w = new JsonWriter().beginObject();
+  w.prop("platform", g.platform);
+  const r = g.root;
+  w.prop("root", r !== null ? r.id : "").prop("rootReason", g.rootReason);
+  w.arrKey("mounts");
+  for (let i = 0; i < g.mounts.length; i++) {
+    const m = g.mounts[i];
+    w.beginObject().propNum("line", m.line).prop("spec", m.spec).prop("path", m.path).prop("vfstype", m.vfstype)
+      .prop("options", m.options).prop("status", m.status)
+      .prop("volume", m.volume >= 0 ? d.volumes[m.volume].id : "").prop("detail", m.detail).endObject();
+  }
+  w.endArray();
+  w.raw("image", imageJson(d));
+  w.endObject();
+  return w.toString();
+}
+
+// ---- file access: vol < 0 means the guest tree, else that volume alone ----
+
+function vfsFor(vol: i32): Vfs | null {
+  if (vol < 0) {
+    const g = guest;
+    if (g === null || g.root === null) { unsupported("guest.no-root", "no guest root filesystem is mounted"); return null; }
+    return g.vfs;
+  }
+  const d = disk;
+  if (d === null || vol >= d.volumes.length) { unsupported("volume.index", "no volume " + vol.toString()); return null; }
+  const v = d.volumes[vol];
+  const fs = v.probe.fs;
+  if (fs === null) {
+    unsupported("volume.no-fs", "volume " + v.id + " has no readable filesystem" + (v.probe.error.length > 0 ? ": " + v.probe.error : ""));
+    return null;
+  }
+  const vfs = new Vfs();
+  vfs.mount(new Mount("/", fs, fs.rootNode, vol));
+  return vfs;
+}
+
+function statJson(st: Stat, loc: Loc): string {
+  return new JsonWriter().beginObject()
+    .prop("kind", kindName(st.kind)).propNum("mode", st.mode).propNum("size", <f64>st.size)
+    .propNum("uid", st.uid).propNum("gid", st.gid).propNum("nlink", st.nlink).propNum("mtime", <f64>st.mtime)
+    .propNum("node", <f64>st.node).prop("path", loc.path).prop("mount", loc.mount.path)
+    .endObject().toString();
+}
+
+/** stat as JSON, "null" when absent, "" on error. */
+export function fsStat(vol: i32, path: string, follow: bool): string {
+  clearError();
+  const vfs = vfsFor(vol);
+  if (vfs === null) return "";
+  const loc = vfs.resolve(path, follow);
+  if (loc === null) return lastError() !== null ? "" : "null";
+  const st = loc.mount.fs.stat(loc.node);
+  if (st === null) return "";
+  return statJson(st, loc);
+}
+
+/** Directory entries as JSON, "null" when absent, "" on error. */
+export function fsReaddir(vol: i32, path: string): string {
+  clearError();
+  const vfs = vfsFor(vol);
+  if (vfs === null) return "";
+  const loc = vfs.resolve(path, true);
+  if (loc === null) return lastError() !== null ? "" : "null";
+  const st = loc.mount.fs.stat(loc.node);
+  if (st === null) return "";
+  if (st.kind != FileKind.Dir) { corrupt("path.not-dir", path + " is not a directory"); return ""; }
+  const list = loc.mount.fs.readdir(loc.node);
+  if (list === null) return "";
+  const w = new JsonWriter().beginArray();
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
+    w.beginObject().prop("name", e.name).prop("kind", kindName(e.kind)).propNum("node", <f64>e.node).endObject();
+  }
+  w.endArray();
+  return w.toString();
+}
+
+/** Up to `len` bytes of a file at `offset`; null when absent or on error (see lastErrorJson). */
+export function fsRead(vol: i32, path: string, offset: f64, len: i32): Uint8Array | null {
+  clearError();
+  const vfs = vfsFor(vol);
+  if (vfs === null) return null;
+  const loc = vfs.resolve(path, true);
+  if (loc === null) return null;
+  const st = loc.mount.fs.stat(loc.node);
+  if (st === null) return null;
+  if (st.kind != FileKind.File) { corrupt("path.not-file", path + " is not a regular file"); return null; }
+  if (len < 0) len = 0;
+  const off = offset < 0 ? <u64>0 : <u64>offset;
+  const avail = off >= st.size ? <u64>0 : st.size - off;
+  const n = <i32>min(<u64>len, avail);
+  const buf = new Uint8Array(n);
+  if (n == 0) return buf;
+  const got = loc.mount.fs.read(loc.node, off, n, buf.dataStart);
+  if (got < 0) return null;
+  return got == n ? buf : buf.slice(0, got);
+}
+
+/** A symlink's target; null when absent, not a link, or on error. */
+export function fsReadlink(vol: i32, path: string): string | null {
+  clearError();
+  const vfs = vfsFor(vol);
+  if (vfs === null) return null;
+  const loc = vfs.resolve(path, false);
+  if (loc === null) return null;
+  const st = loc.mount.fs.stat(loc.node);
+  if (st === null || st.kind != FileKind.Symlink) return null;
+  return loc.mount.fs.readlink(loc.node);
+}
+
+/** Raw bytes of a volume (vol >= 0) or of the whole virtual disk (vol < 0). */
+export function rawRead(vol: i32, offset: f64, len: i32): Uint8Array | null {
+  clearError();
+  const d = disk;
+  if (d === null) { unsupported("guest.no-image", "no image is open"); return null; }
+  const dev = vol < 0 ? d.dev : (vol < d.volumes.length ? d.volumes[vol].dev : null);
+  if (dev === null) { unsupported("volume.index", "no volume " + vol.toString()); return null; }
+  return dev.read(<u64>offset, len);
+}
+
+export function jsonQuote(s: string): string { return jsonString(s); }

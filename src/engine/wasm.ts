@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// Instantiates the AssemblyScript module and wires its one host import, read,
+// to whatever synchronous reader the realm has (FileReaderSync in a browser
+// worker, fs.readSync in Node, a buffer in tests). Realm-neutral on purpose.
+
+export interface HostFiles {
+  /** Copies up to dst.length bytes of file `id` at `offset` into dst; returns the count. */
+  read(id: number, offset: number, dst: Uint8Array): number;
+  size(id: number): number;
+  count: number;
+}
+
+export interface ErrorInfo { kind: string; code: string; message: string }
+
+/** The generated bindings' instantiate() (asc --bindings raw). */
+export type Instantiate = (module: WebAssembly.Module, imports: Record<string, unknown>) => Promise<WasmExports>;
+
+export interface WasmExports {
+  memory: WebAssembly.Memory;
+  configure(pageShift: number, cacheBytes: number): void;
+  lastErrorJson(): string;
+  clearLastError(): void;
+  ioStatsJson(): string;
+  openImage(fileCount: number): string;
+  mountGuest(): string;
+  fsStat(vol: number, path: string, follow: boolean): string;
+  fsReaddir(vol: number, path: string): string;
+  fsRead(vol: number, path: string, offset: number, len: number): Uint8Array | null;
+  fsReadlink(vol: number, path: string): string | null;
+  rawRead(vol: number, offset: number, len: number): Uint8Array | null;
+}
+
+export type Phase = number;
+
+export async function instantiateEngine(
+  instantiate: Instantiate,
+  module: WebAssembly.Module,
+  files: HostFiles,
+  onProgress?: (phase: Phase, done: number, total: number) => void,
+): Promise<WasmExports> {
+  let memory: WebAssembly.Memory | undefined;
+  const exports = await instantiate(module, {
+    env: {
+      hostRead(id: number, offset: number, length: number, dst: number): number {
+        if (id < 0 || id >= files.count || length <= 0) return 0;
+        // The view is made per call: wasm memory may have grown since the last one.
+        return files.read(id, offset, new Uint8Array(memory!.buffer, dst >>> 0, length));
+      },
+      hostSize(id: number): number {
+        return id >= 0 && id < files.count ? files.size(id) : 0;
+      },
+      hostProgress(phase: number, done: number, total: number): void {
+        onProgress?.(phase, done, total);
+      },
+    },
+  });
+  memory = exports.memory;
+  return exports;
+}
+
+/** Files held in memory (tests, and small samples). */
+export function memoryFiles(buffers: Uint8Array[]): HostFiles {
+  return {
+    count: buffers.length,
+    size: (id) => buffers[id].length,
+    read(id, offset, dst) {
+      const b = buffers[id];
+      if (offset >= b.length) return 0;
+      const n = Math.min(dst.length, b.length - offset);
+      dst.set(b.subarray(offset, offset + n));
+      return n;
+    },
+  };
+}
