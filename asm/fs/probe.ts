@@ -7,7 +7,7 @@ import { Device } from "../io/device";
 import { FileSystem } from "./filesystem";
 import { openExt } from "./ext4/ext4";
 import { openFat } from "./fat/fat";
-import { u16le, u32le, utf8, asciiz, uuidBE } from "../util/bytes";
+import { u16le, u32le, asciiz, uuidBE } from "../util/bytes";
 import { clearError, lastError } from "../util/error";
 
 export class ProbeResult {
@@ -96,6 +96,3 @@ export function probe(dev: Device): ProbeResult {
   }
   return r;
 }
-
-// keep utf8 referenced for probes that decode labels as UTF-8 later
-export function labelUtf8(b: Uint8Array, off: i32, len: i32): string { return utf8(b, off, len); }

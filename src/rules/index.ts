@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
+// The check items this build implements, in the console's order. An item not
+// listed here is absent from the report, never faked.
+import type { Rule } from './rule';
+import { platform } from './linux/platform';
+import { osVersion } from './linux/os-version';
+import { architecture } from './linux/architecture';
+import { kernelVersion } from './linux/kernel-version';
+import { systemImage } from './linux/system-image';
+
+export const rules: Rule[] = [platform, osVersion, architecture, kernelVersion, systemImage];

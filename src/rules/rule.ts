@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+// The shape every check item has: a pure function of the guest view and the
+// image facts that returns one Finding (DESIGN.md, "Rules").
+
+import type { Evidence, Finding, ImageInfo, RiskLevel, Status } from '../report/types';
+import type { GuestView } from './guest-view';
+import type { OsInfo } from '../facts/os-release';
+
+export interface RuleContext {
+  image: ImageInfo;
+  platform: 'Linux' | 'Windows' | null;
+  /** null when no guest root was found */
+  guest: GuestView | null;
+  /** why no root was found, when none was */
+  rootReason: string;
+  os: OsInfo | null;
+}
+
+export interface Rule {
+  name: string;
+  platforms: ('Linux' | 'Windows' | 'Any')[];
+  run(ctx: RuleContext): Finding;
+}
+
+export function finding(
+  name: string,
+  status: Status,
+  value: string,
+  evidence: Evidence[],
+  opts: { riskLevel?: RiskLevel; riskCode?: string; solution?: string } = {},
+): Finding {
+  return {
+    id: `GUESTOS.${name}`,
+    name,
+    status,
+    value,
+    riskLevel: opts.riskLevel ?? null,
+    riskCode: opts.riskCode ?? '',
+    evidence,
+    solution: opts.solution ?? '',
+  };
+}
+
+/** Compares dotted/dashed version strings numerically where they are numbers. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.\-_+~]/), pb = b.split(/[.\-_+~]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? '', y = pb[i] ?? '';
+    const nx = /^\d+$/.test(x) ? Number(x) : NaN, ny = /^\d+$/.test(y) ? Number(y) : NaN;
+    if (!isNaN(nx) && !isNaN(ny)) { if (nx !== ny) return nx - ny; continue; }
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
