@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+// The browser worker: reads the person's Files synchronously (FileReaderSync
+// over File.slice, DESIGN.md) into wasm memory and runs one check. Exposed
+// with comlink; the client terminates the worker to cancel.
+import * as Comlink from 'comlink';
+import wasmUrl from '../build/guestcheck.wasm?url';
+import { instantiate } from '../build/guestcheck.js';
+import { checkFiles, type CheckOptions } from '../src/engine/check';
+import type { HostFiles, Instantiate } from '../src/engine/wasm';
+import type { Progress, Report } from '../src/report/types';
+
+let modulePromise: Promise<WebAssembly.Module> | undefined;
+const loadModule = () => (modulePromise ??= WebAssembly.compileStreaming(fetch(wasmUrl)));
+
+function fileHost(files: File[]): HostFiles {
+  const reader = new FileReaderSync();
+  return {
+    count: files.length,
+    size: (id) => files[id].size,
+    read(id, offset, dst) {
+      const buf = reader.readAsArrayBuffer(files[id].slice(offset, offset + dst.length));
+      dst.set(new Uint8Array(buf));
+      return buf.byteLength;
+    },
+  };
+}
+
+const api = {
+  async check(files: File[], opts: Omit<CheckOptions, 'onProgress'>, onProgress?: (p: Progress) => void): Promise<Report> {
+    const mod = await loadModule();
+    return checkFiles(instantiate as unknown as Instantiate, mod, fileHost(files), files.map((f) => f.name), { ...opts, onProgress });
+  },
+};
+
+export type CheckWorkerApi = typeof api;
+Comlink.expose(api);
