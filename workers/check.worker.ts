@@ -8,6 +8,7 @@ import { instantiate } from '../build/guestcheck.js';
 import { checkFiles, type CheckOptions } from '../src/engine/check';
 import type { HostFiles, Instantiate } from '../src/engine/wasm';
 import type { Progress, Report } from '../src/report/types';
+import type { CheckWorkerApi } from './check-api';
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 const loadModule = () => (modulePromise ??= WebAssembly.compileStreaming(fetch(wasmUrl)));
@@ -25,12 +26,11 @@ function fileHost(files: File[]): HostFiles {
   };
 }
 
-const api = {
+const api: CheckWorkerApi = {
   async check(files: File[], opts: Omit<CheckOptions, 'onProgress'>, onProgress?: (p: Progress) => void): Promise<Report> {
     const mod = await loadModule();
     return checkFiles(instantiate as unknown as Instantiate, mod, fileHost(files), files.map((f) => f.name), { ...opts, onProgress });
   },
 };
 
-export type CheckWorkerApi = typeof api;
 Comlink.expose(api);

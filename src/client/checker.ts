@@ -3,7 +3,7 @@
 // worker per check, relays progress, and terminates it on cancel — an
 // AbortSignal cannot cross postMessage.
 import * as Comlink from 'comlink';
-import type { CheckWorkerApi } from '../../workers/check.worker';
+import type { CheckWorkerApi } from '../../workers/check-api';
 import type { Progress, Report } from '../report/types';
 
 export class CheckCancelled extends Error {
