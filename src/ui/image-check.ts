@@ -75,7 +75,7 @@ export class ImageCheck extends LitElement {
         ${this.abort ? html`<button @click=${() => this.abort?.abort()}>Cancel</button>` : nothing}
       </div>
       <div role="status" aria-live="polite">
-        ${this.progress ? `${this.progress.phase}… ${this.progress.bytesRead} bytes read in ${this.progress.readCalls} calls` : ''}
+        ${this.progress && this.abort ? `${this.progress.phase}… ${this.progress.bytesRead} bytes read in ${this.progress.readCalls} calls` : ''}
         ${this.failure ? html`<span class="fail">${this.failure}</span>` : nothing}
       </div>
       ${r ? html`
