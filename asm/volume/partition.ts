@@ -20,6 +20,10 @@ export class Partition {
   bootable: bool = false;
   /** MBR: "primary" | "logical"; GPT: "gpt" */
   scheme: string = "";
+  /** MBR extended partition (0x05, 0x0F, 0x85): a container of logical partitions, not a volume */
+  isExtended: bool = false;
+  /** GPT attribute bits (bit 0 required, bit 2 legacy BIOS bootable, 48-63 type-specific) */
+  attributes: u64 = 0;
 }
 
 export class PartitionTable {
