@@ -2,7 +2,6 @@
 // GPT partition type GUIDs (UEFI spec table 5-7, the Discoverable Partitions
 // Specification, vendors' own) and the names fdisk (util-linux) shows for them.
 
-export const GPT_TYPE_UNUSED = "00000000-0000-0000-0000-000000000000";
 export const GPT_TYPE_EFI_SYSTEM = "c12a7328-f81f-11d2-ba4b-00a0c93ec93b";
 export const GPT_TYPE_BIOS_BOOT = "21686148-6449-6e6f-744e-656564454649";
 

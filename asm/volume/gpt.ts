@@ -8,7 +8,7 @@ import { Partition, PartitionTable } from "./partition";
 import { corrupt, limit, lastError, clearError, GcError, setError } from "../util/error";
 import { u32le, u64le, u16le, hex64, guidLE, allZero } from "../util/bytes";
 import { crc32 } from "../codec/crc32";
-import { gptTypeName, GPT_TYPE_UNUSED } from "./gpt-types";
+import { gptTypeName } from "./gpt-types";
 import { bootCodeName, hasBootCode } from "./boot-code";
 import { parseEntries, MbrEntry } from "./mbr";
 import { MBR_TYPE_GPT_PROTECTIVE } from "./mbr-types";
@@ -275,7 +275,7 @@ export function readGpt(dev: Device, head: Uint8Array): PartitionTable | null {
       const entries = readEntryArray(dev, backup);
       if (entries === null) { clearError(); continue; }
       const table = newTable(head, backup);
-      const why = primaryError !== null ? primaryError.message : "damaged";
+      const why = primaryError !== null ? primaryError.code + ": " + primaryError.message : "damaged";
       table.notes.push("primary GPT is damaged (" + why + "); the backup GPT header at LBA " +
         backup.myLba.toString() + " was used");
       parseEntryArray(table, backup, entries, diskBytes);

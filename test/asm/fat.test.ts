@@ -186,6 +186,17 @@ for (const im of IMAGES) {
       expect(text(r.s.readFile(0, '/alongf~1.txt'))).toBe('long name\n');
     });
 
+    it('decodes 8.3 names in code page 437, 0x05 standing for a leading 0xE5', async () => {
+      const { s } = await open(load());
+      const node = s.stat(0, '/README.TXT')!.node;
+      const img = load();
+      img[node] = 0x05; // DIR_Name[0]: 0xE5 is σ in CP437
+      img[node + 1] = 0x82; // é
+      const r = await open(img);
+      expect(r.s.readdir(0, '/')!.map((e) => e.name)).toContain('σéADME.TXT');
+      expect(text(r.s.readFile(0, '/σéadme.txt'))).toBe('upper case 8.3\n');
+    });
+
     it('takes the label from the root directory first, then from the BPB', async () => {
       const img = load();
       const labelOff = im.bits === 32 ? 71 : 43; // BS_VolLab

@@ -93,7 +93,7 @@ describe('GPT: damage', () => {
     dv(img).setUint32(PRIMARY + GPT.HeaderCRC32, 0xdeadbeef, true);
     const { info } = await inspect(img);
     expectMultiPartitions(info);
-    expect(info.notes).toEqual([expect.stringMatching(/^primary GPT is damaged \(.*header CRC32.*\); the backup GPT header at LBA 16383 was used$/)]);
+    expect(info.notes).toEqual([expect.stringMatching(/^primary GPT is damaged \(gpt\.header\.crc: .*header CRC32.*\); the backup GPT header at LBA 16383 was used$/)]);
   });
 
   it('uses the backup when the primary signature is gone', async () => {
@@ -119,7 +119,7 @@ describe('GPT: damage', () => {
     img[2 * SS + 56] ^= 0xff; // first byte of entry 1's name
     const { info } = await inspect(img);
     expectMultiPartitions(info);
-    expect(info.notes[0]).toMatch(/GPT partition entry array at LBA 2 .*CRC32/);
+    expect(info.notes[0]).toMatch(/^primary GPT is damaged \(gpt\.entries\.crc: GPT partition entry array at LBA 2 .*CRC32/);
   });
 
   it('fails with gpt.entries.crc when both entry arrays are damaged', async () => {
@@ -137,7 +137,7 @@ describe('GPT: damage', () => {
     resealGptHeader(img, PRIMARY);
     const { info } = await inspect(img);
     expectMultiPartitions(info);
-    expect(info.notes[0]).toMatch(/268435456 partition entries/);
+    expect(info.notes[0]).toMatch(/^primary GPT is damaged \(gpt\.entries\.count: .*268435456 partition entries/);
 
     dv(img).setUint32(backupAt(img) + GPT.NumberOfPartitionEntries, 0x10000000, true);
     resealGptHeader(img, backupAt(img));

@@ -5,6 +5,7 @@
 // Its EBRs: LBA 14336 (→ p5, link +6144), 20480 (→ p6, link +10240), 24576 (→ p7, end).
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { loadEngine } from '../helpers/engine';
 import { fixture, corpus, corpusPresent, CORPUS, CORPUS_ABSENT, dv, hasTool } from './disk-fixtures';
 
@@ -190,10 +191,15 @@ describe.skipIf(!corpusPresent)('MBR: corpus', () => {
     expect(info.volumes.map((v: any) => v.type)).toEqual(['0x83', '0x8e']);
   });
 
-  it('reads dissect.fat fat12.bin (a bare floppy) as no partition table', async () => {
-    const { info } = await inspect(corpus('dissect.fat/fat12.bin')!);
-    expect(info.partitionTable).toBe('none');
-    expect(info.volumes[0].fs).toBe('vfat');
+  it('reads bare FAT12, exFAT and NTFS volumes (boot sectors ending in 55AA) as no partition table', async () => {
+    for (const [file, fs] of [['dissect.fat/fat12.bin', 'vfat'], ['dissect.fat/exfat.bin', 'exfat'], ['dissect.ntfs/boot_2m.bin.gz', 'ntfs']]) {
+      let img = corpus(file)!;
+      if (file.endsWith('.gz')) img = new Uint8Array(gunzipSync(img));
+      const { info } = await inspect(img);
+      expect(info.partitionTable, file).toBe('none');
+      expect(info.tableErrorCode, file).toBeUndefined();
+      expect(info.volumes[0].fs, file).toBe(fs);
+    }
   });
 });
 

@@ -5,6 +5,7 @@
 
 import { corrupt, unsupported } from "../../util/error";
 import { u8at, u16le, u32le, hexByte, asciiz } from "../../util/bytes";
+import { cp437 } from "./code-page";
 
 /** fatgen103 §3.5: fewer than 4085 clusters is FAT12, fewer than 65525 FAT16. */
 export const FAT12_MAX_CLUSTERS: u32 = 4084;
@@ -73,18 +74,6 @@ export function labelText(b: Uint8Array, off: i32): string {
   }
   return s == "NO NAME" ? "" : s;
 }
-
-/** One byte of the OEM code page (437, Linux's default codepage=) as a character. */
-export function cp437(c: u32): string {
-  if (c < 0x80) return String.fromCharCode(<i32>c);
-  return CP437_HIGH.charAt(<i32>(c - 0x80));
-}
-
-const CP437_HIGH =
-  "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒ" +
-  "áíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐" +
-  "└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀" +
-  "αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0";
 
 /**
  * Parses the boot sector `b` (at least 512 bytes) of a volume of `volumeBytes`.

@@ -4,7 +4,7 @@
 // lower-case flags for the base and the extension.
 
 import { u8at, u16le, u32le } from "../../util/bytes";
-import { cp437 } from "./boot-sector";
+import { cp437 } from "./code-page";
 
 export const DIR_ENTRY_SIZE: i32 = 32;
 export const ATTR_READ_ONLY: u32 = 0x01;

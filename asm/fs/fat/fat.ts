@@ -11,7 +11,7 @@ import { JsonWriter } from "../../util/json";
 import { FatGeometry, parseBootSector } from "./boot-sector";
 import { FatTable, ClusterChain } from "./fat-table";
 import { ShortEntry, parseShortEntry, ATTR_READ_ONLY, ATTR_LONG_NAME, ATTR_VOLUME_ID, ENTRY_END, ENTRY_FREE, DIR_ENTRY_SIZE } from "./dir-entry";
-import { Directory, FatDirEntry, Segments, parseDirectory, MAX_DIR_BYTES } from "./directory";
+import { Directory, Segments, parseDirectory, MAX_DIR_BYTES } from "./directory";
 
 export const ROOT_NODE: u64 = 1;
 const BOOT_SECTOR_LEN: i32 = 512;
