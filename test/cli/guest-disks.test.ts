@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+// The CLI over real Debian 12 disks (debootstrap + linux-image-cloud-amd64, laid
+// out by sgdisk/sfdisk and mkfs.ext* -d; test/fixtures/recipes/guest-disks.sh).
+// Expected facts come from the recipe's manifest, which records what sgdisk,
+// blkid and debugfs said about the same images.
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = new URL('../../', import.meta.url);
+const bin = fileURLToPath(new URL('bin/guestcheck.js', root));
+const manifest = JSON.parse(readFileSync(new URL('test/fixtures/guest/manifest.json', root), 'utf8'));
+const dir = mkdtempSync(join(tmpdir(), 'guestcheck-guest-'));
+
+describe.each(manifest.images.map((i: any) => [i.name, i]))('%s', (_name, img: any) => {
+  const path = join(dir, img.image);
+  writeFileSync(path, gunzipSync(readFileSync(new URL(`test/fixtures/guest/${img.file}`, root))));
+  const r = spawnSync(process.execPath, [bin, path, '--json'], { encoding: 'utf8' });
+  const rep = JSON.parse(r.stdout);
+  const item = (n: string) => rep.findings.find((f: any) => f.name === n);
+
+  it('passes every implemented item and exits 0', () => {
+    expect(r.status).toBe(0);
+    expect(rep.platform).toBe('Linux');
+    expect(rep.findings.map((f: any) => [f.name, f.status])).toEqual(
+      ['Platform', 'OSVersion', 'Architecture', 'KernelVersion', 'SystemImage'].map((n) => [n, 'pass']));
+  });
+
+  it('reports the OS version, architecture and kernel the tree holds', () => {
+    expect(item('OSVersion').value).toBe(`Debian ${manifest.tree.debian_version}`);
+    expect(item('Architecture').value).toBe('x86_64');
+    expect(item('KernelVersion').value).toBe(manifest.tree.kernel.version);
+    expect(rep.Tags).toEqual([
+      { TagKey: 'acs:ecs:image:osVersion', TagValue: `Debian ${manifest.tree.debian_version}` },
+      { TagKey: 'acs:ecs:image:kernelVersion', TagValue: manifest.tree.kernel.version },
+    ]);
+  });
+
+  it('lists the partitions as sgdisk/sfdisk made them, with blkid\'s UUIDs, mounted as fstab says', () => {
+    expect(rep.image.partitionTable).toBe(img.partition_table);
+    expect(rep.image.virtualSize).toBe(img.size);
+    const parts = img.partitions.filter((p: any) => p.role !== 'extended' && p.type !== '0x5' && p.type !== '5');
+    for (const p of parts) {
+      const v = rep.image.volumes.find((x: any) => x.id === `p${p.number}`);
+      expect(v, `p${p.number}`).toBeDefined();
+      expect(v.start).toBe(p.start_bytes);
+      expect(v.size).toBe(p.size_bytes);
+    }
+    const rootVol = rep.image.volumes.find((v: any) => v.mountedAt === '/');
+    expect(rootVol).toMatchObject({ uuid: img.expected.root_uuid, label: img.expected.root_label, fs: img.expected.root_fs });
+    if (img.expected.esp_uuid) expect(rep.image.volumes.find((v: any) => v.mountedAt === '/boot/efi')).toMatchObject({ fs: 'vfat', uuid: img.expected.esp_uuid });
+    if (img.expected.boot_uuid) expect(rep.image.volumes.find((v: any) => v.mountedAt === '/boot')).toMatchObject({ fs: img.expected.boot_fs, uuid: img.expected.boot_uuid });
+    if (img.expected.swap_uuid) expect(rep.image.volumes.find((v: any) => v.fs === 'swap')).toMatchObject({ uuid: img.expected.swap_uuid, label: img.expected.swap_label });
+  });
+
+  it('reads metadata, not the image', () => {
+    expect(rep.stats.bytesRead).toBeLessThan(img.size / 16);
+    expect(rep.stats.readCalls).toBeLessThan(150);
+  });
+});
