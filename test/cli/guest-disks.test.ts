@@ -16,7 +16,9 @@ const bin = fileURLToPath(new URL('bin/guestcheck.js', root));
 const manifest = JSON.parse(readFileSync(new URL('test/fixtures/guest/manifest.json', root), 'utf8'));
 const dir = mkdtempSync(join(tmpdir(), 'guestcheck-guest-'));
 
-describe.each(manifest.images.map((i: any) => [i.name, i]))('%s', (_name, img: any) => {
+const images: { name: string; [k: string]: any }[] = manifest.images;
+
+describe.each(images)('$name', (img) => {
   const path = join(dir, img.image);
   writeFileSync(path, gunzipSync(readFileSync(new URL(`test/fixtures/guest/${img.file}`, root))));
   const r = spawnSync(process.execPath, [bin, path, '--json'], { encoding: 'utf8' });
