@@ -42,6 +42,22 @@ export class ImageCheck extends LitElement {
     }
   }
 
+  /** The sample (test/fixtures/recipes/guest-disks.sh) ships gzipped; the browser inflates it into a File. */
+  private async trySample() {
+    this.failure = '';
+    try {
+      const res = await fetch(new URL('samples/sample-debian12.img.gz', document.baseURI));
+      if (!res.ok) throw new Error(`could not load the sample image (HTTP ${res.status})`);
+      let blob = await res.blob();
+      // A server may already have undone the gzip (Content-Encoding): inflate only what is still gzip.
+      const magic = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
+      if (magic[0] === 0x1f && magic[1] === 0x8b) blob = await new Response(blob.stream().pipeThrough(new DecompressionStream('gzip'))).blob();
+      await this.run([new File([blob], 'sample-debian12.img')]);
+    } catch (e) {
+      this.failure = (e as Error).message;
+    }
+  }
+
   private onPick(e: Event) {
     const input = e.target as HTMLInputElement;
     if (input.files?.length) void this.run([...input.files]);
@@ -72,6 +88,7 @@ export class ImageCheck extends LitElement {
         @dragleave=${() => (this.over = false)}
         @drop=${this.onDrop}>
         <label>Drop a disk image here, or pick one: <input type="file" multiple @change=${this.onPick} /></label>
+        <button id="sample" @click=${this.trySample}>Try a sample image</button>
         ${this.abort ? html`<button @click=${() => this.abort?.abort()}>Cancel</button>` : nothing}
       </div>
       <div role="status" aria-live="polite">

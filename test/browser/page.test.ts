@@ -50,6 +50,18 @@ describe.skipIf(!have)('page in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('checks the built-in sample image: a real Debian 12 disk', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.locator('image-check #sample').click();
+    const table = page.locator('image-check #results');
+    await table.waitFor({ timeout: 30_000 });
+    const text = await table.innerText();
+    expect(text).toMatch(/OSVersion\s+pass\s+Debian 12\.\d+/);
+    expect(text).toMatch(/Architecture\s+pass\s+x86_64/);
+    expect(text).toMatch(/KernelVersion\s+pass\s+6\.1\.0-\d+-cloud-amd64/);
+  });
+
   it('names a container it cannot read', async () => {
     const img = join(dir, 'disk.qcow2');
     const b = new Uint8Array(4096);
