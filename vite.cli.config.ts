@@ -3,10 +3,13 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   build: {
-    ssr: 'src/cli/main.ts',
+    ssr: true,
     outDir: 'dist/cli',
     emptyOutDir: true,
     target: 'node20',
-    rollupOptions: { output: { entryFileNames: 'main.js', format: 'es' } },
+    rollupOptions: {
+      input: { main: 'src/cli/main.ts', bench: 'bench/bench.ts' },
+      output: { entryFileNames: '[name].js', format: 'es' },
+    },
   },
 });
