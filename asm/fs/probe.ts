@@ -7,7 +7,8 @@ import { Device } from "../io/device";
 import { FileSystem } from "./filesystem";
 import { openExt } from "./ext4/ext4";
 import { openFat } from "./fat/fat";
-import { u16le, u32le, asciiz, uuidBE } from "../util/bytes";
+import { extBlkidTypeAt } from "./ext4/superblock";
+import { u16le, asciiz, uuidBE } from "../util/bytes";
 import { clearError, lastError } from "../util/error";
 
 export class ProbeResult {
@@ -49,8 +50,8 @@ export function probe(dev: Device): ProbeResult {
   let opener: i32 = 0; // 1 ext, 2 fat
   if (u16le(b, 1024 + 56) == 0xef53) {
     opener = 1;
-    const compat = u32le(b, 1024 + 0x5c), incompat = u32le(b, 1024 + 0x60);
-    r.type = (incompat & 0x2c0) != 0 || (incompat & 0x40) != 0 ? "ext4" : ((compat & 4) != 0 ? "ext3" : "ext2");
+    // named as blkid names it, even when the reader then refuses the volume
+    r.type = extBlkidTypeAt(b, 1024);
   } else if (at(b, 0, "XFSB")) {
     r.type = "xfs"; r.uuid = uuidBE(b, 32); r.label = asciiz(b, 108, 12);
   } else if (at(b, 65536 + 64, "_BHRfS_M")) {

@@ -51,7 +51,7 @@ export function openDisk(files: HostFile[]): Disk | null {
   if (table !== null) {
     for (let i = 0; i < table.partitions.length; i++) {
       const p = table.partitions[i];
-      if (p.typeName == "extended") continue;
+      if (p.isExtended) continue;
       const name = "partition " + p.number.toString();
       const slice = new SliceDevice(dev, p.start, p.size, name);
       disk.volumes.push(new Volume(disk.volumes.length, "p" + p.number.toString(), slice, p.start, p, probe(slice)));

@@ -2,7 +2,8 @@
 // The built page in Debian's Chromium: a file set on the input is checked in
 // the worker and the findings appear. Skipped, saying so, without Chromium.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { preview, type PreviewServer } from 'vite';
@@ -60,6 +61,17 @@ describe.skipIf(!have)('page in Chromium', () => {
     expect(text).toMatch(/OSVersion\s+pass\s+Debian 12\.\d+/);
     expect(text).toMatch(/Architecture\s+pass\s+x86_64/);
     expect(text).toMatch(/KernelVersion\s+pass\s+6\.1\.0-\d+-cloud-amd64/);
+  });
+
+  it('checks a fixture set on the file input: MBR with ext2 /boot and a logical ext3 root', async () => {
+    const img = join(dir, 'mbr-ext3.img');
+    writeFileSync(img, gunzipSync(readFileSync(new URL('../fixtures/guest/mbr-ext3.img.gz', import.meta.url))));
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.locator('image-check input[type=file]').setInputFiles(img);
+    const table = page.locator('image-check #results');
+    await table.waitFor({ timeout: 30_000 });
+    expect(await table.innerText()).toMatch(/OSVersion\s+pass\s+Debian 12\.\d+/);
   });
 
   it('names a container it cannot read', async () => {
