@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// guestcheck IMAGE... [--json]: checks an image from the command line.
+// guestcheck IMAGE... [--json]: checks an image from the command line. The
+// check runs in a worker thread (DESIGN.md), so a wasm trap cannot take the
+// CLI down with it: it becomes exit code 2 with the message.
 // Exit codes: 0 no finding fails, 1 a finding fails, 2 unreadable image or bad arguments.
-import { openSync, readSync, fstatSync, closeSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { checkFiles } from '../engine/check';
-import type { HostFiles, Instantiate } from '../engine/wasm';
-import type { Report } from '../report/types';
+import { Worker } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import type { NodeCheckApi } from '../../workers/check.node-worker';
 import { formatTable } from './table';
 
 const USAGE = 'usage: guestcheck IMAGE... [--json]';
@@ -18,32 +19,25 @@ export async function main(argv: string[], wasmDir: URL): Promise<number> {
     process.stderr.write(`${unknown.length ? `unknown option ${unknown[0]}\n` : ''}${USAGE}\n`);
     return 2;
   }
-  const fds: number[] = [];
+  const worker = new Worker(new URL('./check-node-worker.js', import.meta.url));
+  const api = Comlink.wrap<NodeCheckApi>(nodeEndpoint(worker));
   try {
-    for (const p of paths) {
-      try {
-        fds.push(openSync(p, 'r'));
-      } catch (e) {
-        process.stderr.write(`guestcheck: cannot open ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-        return 2;
-      }
-    }
-    const sizes = fds.map((fd) => fstatSync(fd).size);
-    const files: HostFiles = {
-      count: fds.length,
-      size: (id) => sizes[id],
-      read: (id, offset, dst) => readSync(fds[id], dst, 0, dst.length, offset),
-    };
-    const mod = await WebAssembly.compile(readFileSync(new URL('guestcheck.wasm', wasmDir)));
-    const inst = (await import(new URL('guestcheck.js', wasmDir).href)).instantiate as Instantiate;
-    const report: Report = await checkFiles(inst, mod, files, paths.map((p) => basename(p)));
-    process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : formatTable(report));
-    if (report.error) {
-      if (!json) process.stderr.write(`guestcheck: ${report.error.message}\n`);
+    const crashed = new Promise<never>((_, reject) => worker.once('error', reject));
+    const result = await Promise.race([api.check(paths, wasmDir.href), crashed]);
+    if ('openError' in result) {
+      process.stderr.write(`guestcheck: ${result.openError}\n`);
       return 2;
     }
-    return report.findings.some((f) => f.status === 'fail') ? 1 : 0;
+    process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : formatTable(result));
+    if (result.error) {
+      if (!json) process.stderr.write(`guestcheck: ${result.error.message}\n`);
+      return 2;
+    }
+    return result.findings.some((f) => f.status === 'fail') ? 1 : 0;
+  } catch (e) {
+    process.stderr.write(`guestcheck: the check failed: ${(e as Error).message}\n`);
+    return 2;
   } finally {
-    for (const fd of fds) closeSync(fd);
+    await worker.terminate();
   }
 }
