@@ -89,6 +89,7 @@ describe('first Linux items', () => {
     expect(byName.Architecture).toMatchObject({ status: 'pass', value: 'x86_64' });
     expect(byName.Architecture.evidence[0].text).toMatch(/resolved to \/usr\/bin\/dash/);
     expect(byName.KernelVersion).toMatchObject({ status: 'pass', value: '6.1.0-27-cloud-amd64' });
+    expect(byName.KernelVersion.evidence[0].text).toMatch(/no GRUB 2 configuration found/);
     expect(byName.SystemImage).toMatchObject({ status: 'pass', value: 'Supported' });
     const tags = imageTags(f);
     expect(tags).toEqual([

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+// The entry the bootloader starts by default, from the guest's own files:
+// GRUB 2's grub.cfg (and grubenv's saved_entry), or BLS snippets under
+// /boot/loader/entries when grub.cfg calls blscfg (RHEL 8+, Fedora).
+import type { GuestView } from '../rules/guest-view';
+import { readText } from '../rules/guest-view';
+import type { Evidence } from '../report/types';
+import { parseGrubCfg, parseGrubenv, resolveDefault } from './grub';
+import { compareVersions } from '../rules/rule';
+
+export interface BootEntry {
+  source: 'grub2' | 'bls';
+  title: string;
+  /** guest path of the kernel image, resolved against a separate /boot */
+  kernel: string;
+  kernelExists: boolean;
+  /** version taken from the kernel file name ("6.1.0-27-amd64"), "" if it has none */
+  version: string;
+  initrds: string[];
+  cmdline: string;
+  evidence: Evidence[];
+}
+
+const GRUB_CFGS = ['/boot/grub2/grub.cfg', '/boot/grub/grub.cfg'];
+const GRUBENVS = ['/boot/grub2/grubenv', '/boot/grub/grubenv'];
+
+/** A GRUB path as the guest sees it: strip "(hd0,gpt3)" / "($root)", and try under /boot for a separate /boot. */
+export function guestBootPath(g: GuestView, grubPath: string): { path: string; exists: boolean } {
+  const p = grubPath.replace(/^\([^)]*\)/, '');
+  for (const cand of [p, `/boot${p.startsWith('/') ? '' : '/'}${p}`]) {
+    const st = g.stat(cand);
+    if (st !== null && st.kind === 'file') return { path: cand, exists: true };
+  }
+  return { path: p, exists: false };
+}
+
+export function kernelVersionFromPath(path: string): string {
+  const base = path.substring(path.lastIndexOf('/') + 1);
+  const m = /^(?:vmlinuz|vmlinux|Image|kernel|bzImage)-(.+)$/.exec(base);
+  return m ? m[1] : '';
+}
+
+function savedEntry(g: GuestView): { value: string; path: string } | null {
+  for (const p of GRUBENVS) {
+    const t = readText(g, p, 64 * 1024);
+    if (t === null) continue;
+    const v = parseGrubenv(t).get('saved_entry');
+    if (v !== undefined) return { value: v, path: p };
+  }
+  return null;
+}
+
+function grubenvValue(g: GuestView, key: string): string | undefined {
+  for (const p of GRUBENVS) {
+    const t = readText(g, p, 64 * 1024);
+    if (t !== null) { const v = parseGrubenv(t).get(key); if (v !== undefined) return v; }
+  }
+  return undefined;
+}
+
+function blsDefault(g: GuestView, cfgPath: string): BootEntry | null {
+  const dir = '/boot/loader/entries';
+  const files = (g.list(dir) ?? []).filter((e) => e.name.endsWith('.conf')).map((e) => e.name);
+  if (files.length === 0) return null;
+  const parsed = files.map((name) => {
+    const kv = new Map<string, string>();
+    for (const l of (readText(g, `${dir}/${name}`, 64 * 1024) ?? '').split('\n')) {
+      const m = /^\s*(\S+)\s+(.*?)\s*$/.exec(l);
+      if (m && !m[1].startsWith('#')) kv.set(m[1], kv.has(m[1]) && m[1] === 'initrd' ? `${kv.get(m[1])} ${m[2]}` : m[2]);
+    }
+    return { name, id: name.replace(/\.conf$/, ''), kv };
+  });
+  // blscfg sorts entries newest version first; saved_entry names an entry by its file id
+  parsed.sort((a, b) => compareVersions(b.kv.get('version') ?? b.id, a.kv.get('version') ?? a.id));
+  const saved = savedEntry(g);
+  const chosen = (saved && parsed.find((p) => p.id === saved.value)) || parsed[0];
+  const linux = chosen.kv.get('linux') ?? '';
+  const k = guestBootPath(g, linux);
+  const opts = (chosen.kv.get('options') ?? '').replace(/\$kernelopts/g, grubenvValue(g, 'kernelopts') ?? '');
+  const ev: Evidence[] = [{ path: cfgPath, text: 'blscfg: entries come from /boot/loader/entries' }];
+  if (saved) ev.push({ path: saved.path, text: `saved_entry=${saved.value}` });
+  ev.push({ path: `${dir}/${chosen.name}`, text: `linux ${linux}` });
+  return {
+    source: 'bls', title: chosen.kv.get('title') ?? chosen.id, kernel: k.path, kernelExists: k.exists,
+    version: chosen.kv.get('version') ?? kernelVersionFromPath(linux), initrds: (chosen.kv.get('initrd') ?? '').split(/\s+/).filter(Boolean),
+    cmdline: opts, evidence: ev,
+  };
+}
+
+/** The default boot entry, or null when no GRUB 2 configuration is found. */
+export function defaultBootEntry(g: GuestView): BootEntry | null {
+  for (const cfgPath of GRUB_CFGS) {
+    const text = readText(g, cfgPath, 4 << 20);
+    if (text === null) continue;
+    const cfg = parseGrubCfg(text);
+    if (cfg.usesBlscfg && cfg.entries.length === 0) {
+      const bls = blsDefault(g, cfgPath);
+      if (bls) return bls;
+    }
+    if (cfg.entries.length === 0) continue;
+    const ev: Evidence[] = [];
+    let value = cfg.defaultValue;
+    if (cfg.defaultLine) ev.push({ path: cfgPath, line: cfg.defaultLine, text: `set default="${cfg.defaultValue}"` });
+    if (value === 'saved' || value === '${saved_entry}') {
+      const saved = savedEntry(g);
+      value = saved?.value ?? '0';
+      if (saved) ev.push({ path: saved.path, text: `saved_entry=${saved.value}` });
+    }
+    const e = resolveDefault(cfg, value) ?? cfg.entries[0];
+    const k = guestBootPath(g, e.kernel);
+    ev.push({ path: cfgPath, line: e.linuxLine || e.line, text: `menuentry '${e.title}': linux ${e.kernel}` });
+    return {
+      source: 'grub2', title: e.title, kernel: k.path, kernelExists: k.exists, version: kernelVersionFromPath(e.kernel),
+      initrds: e.initrds, cmdline: e.cmdline, evidence: ev,
+    };
+  }
+  return null;
+}
