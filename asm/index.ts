@@ -9,7 +9,7 @@ import { Disk, Volume, openDisk } from "./guest/disk";
 import { Guest, assembleGuest } from "./guest/guest";
 import { Vfs, Mount, Loc } from "./guest/vfs";
 import { FileKind, Stat, kindName } from "./fs/filesystem";
-import { JsonWriter, jsonString } from "./util/json";
+import { JsonWriter } from "./util/json";
 import { lastError, clearError, kindName as errorKindName, unsupported, corrupt } from "./util/error";
 
 let disk: Disk | null = null;
@@ -221,5 +221,3 @@ export function rawRead(vol: i32, offset: f64, len: i32): Uint8Array | null {
   if (dev === null) { unsupported("volume.index", "no volume " + vol.toString()); return null; }
   return dev.read(<u64>offset, len);
 }
-
-export function jsonQuote(s: string): string { return jsonString(s); }

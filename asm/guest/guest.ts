@@ -7,7 +7,7 @@ import { Disk, Volume } from "./disk";
 import { Vfs, Mount } from "./vfs";
 import { FstabEntry, parseFstab } from "./fstab";
 import { FileKind } from "../fs/filesystem";
-import { clearError, lastError } from "../util/error";
+import { clearError } from "../util/error";
 
 export class MountRecord {
   constructor(
@@ -217,9 +217,4 @@ export function assembleGuest(disk: Disk): Guest {
   }
   clearError();
   return g;
-}
-
-export function lastErrorMessage(): string {
-  const e = lastError();
-  return e !== null ? e.message : "";
 }
