@@ -9,6 +9,7 @@ export function formatTable(r: Report): string {
     lines.push(`  ${v.id.padEnd(5)} ${String(v.size).padStart(14)}  ${(v.fs || '-').padEnd(10)} ${v.uuid || ''} ${v.label ? `"${v.label}"` : ''} ${v.mountedAt ? `on ${v.mountedAt}` : ''}${v.error ? `  (${v.error})` : ''}`.trimEnd());
   }
   for (const n of r.image.notes) lines.push(`  note: ${n}`);
+  if (r.image.tableError) lines.push(`  partition table unreadable: ${r.image.tableError}`);
   if (r.error) {
     lines.push(`error: ${r.error.message}`);
   } else {

@@ -61,7 +61,8 @@ export async function checkFiles(
     format: raw.format,
     virtualSize: raw.virtualSize,
     partitionTable: raw.partitionTable,
-    notes: raw.tableError ? [...raw.notes, `partition table unreadable: ${raw.tableError}`] : raw.notes,
+    notes: raw.notes,
+    ...(raw.tableError ? { tableError: `${raw.tableErrorCode}: ${raw.tableError}` } : {}),
     volumes: (raw.volumes as (VolumeInfo & Record<string, unknown>)[]).map((v) => ({
       id: v.id, start: v.start, size: v.size, type: v.type, typeName: v.typeName, fs: v.fs, uuid: v.uuid, label: v.label,
       partuuid: v.partuuid, partlabel: v.partlabel, mountedAt: v.mountedAt, ...(v.error ? { error: v.error } : {}),

@@ -55,6 +55,8 @@ export interface ImageInfo {
   partitionTable: 'gpt' | 'mbr' | 'none';
   /** remarks about the layout (e.g. the backup GPT header was used) */
   notes: string[];
+  /** a partition table was found but could not be read (then no volumes are listed) */
+  tableError?: string;
   volumes: VolumeInfo[];
 }
 

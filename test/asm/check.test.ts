@@ -34,3 +34,16 @@ describe('checkFiles', () => {
     expect(r.findings).toEqual([]);
   });
 });
+
+describe('checkFiles on a damaged partition table', () => {
+  it('fails SystemImage naming the GPT error, not "empty"', async () => {
+    const { gunzipSync } = await import('node:zlib');
+    const img = new Uint8Array(gunzipSync(readFileSync(new URL('../fixtures/guest/debian12-gpt.img.gz', import.meta.url))));
+    // break both GPT headers' CRC fields (primary at LBA 1, backup at the last LBA)
+    img[512 + 16] ^= 0xff;
+    img[img.length - 512 + 16] ^= 0xff;
+    const r = await checkFiles(inst, mod, memoryFiles([img]), ['broken.img']);
+    expect(r.image.tableError).toMatch(/^gpt\.header\.crc/);
+    expect(r.findings.find((f) => f.name === 'SystemImage')).toMatchObject({ status: 'fail', value: 'BrokenPartitionTable', riskLevel: 'High' });
+  });
+});

@@ -15,6 +15,12 @@ export const systemImage: Rule = {
         solution: 'An installer ISO is not a system disk: install the OS into a virtual disk and import that disk.',
       });
     }
+    if (img.tableError) {
+      return finding('SystemImage', 'fail', 'BrokenPartitionTable', [{ path: 'partition table', text: img.tableError }], {
+        riskLevel: 'High', riskCode: 'SystemImage.PartitionTableDamaged',
+        solution: 'The partition table is damaged: repair it (e.g. sgdisk --verify / gdisk recovery, or testdisk) before importing.',
+      });
+    }
     const readable = img.volumes.filter((v) => v.fs !== '');
     if (img.partitionTable === 'none' && readable.length === 0) {
       return finding('SystemImage', 'fail', 'Empty', [{ path: 'disk', text: 'no partition table and no filesystem found' }], {
