@@ -4,37 +4,31 @@
 // read here; every other container is named and reported as not supported yet.
 
 import { Device, SliceDevice } from "../io/device";
-import { u32be, u64be } from "../util/bytes";
+import { asciiAt, u32be, u64be } from "../util/bytes";
 import { unsupported } from "../util/error";
 
 export class Container {
   constructor(public format: string, public disk: Device, public notes: string[]) {}
 }
 
-function startsWith(b: Uint8Array, off: i32, s: string): bool {
-  if (off < 0 || off + s.length > b.length) return false;
-  for (let i = 0; i < s.length; i++) if (<i32>b[off + i] != s.charCodeAt(i)) return false;
-  return true;
-}
-
 /** Formats recognised by magic that this build cannot open yet. */
 function knownButUnsupported(b: Uint8Array): string {
-  if (startsWith(b, 0, "QFI\xfb")) return "qcow2";
-  if (startsWith(b, 0, "vhdxfile")) return "VHDX";
-  if (startsWith(b, 0, "KDMV") || startsWith(b, 0, "COWD")) return "VMDK (sparse)";
-  if (startsWith(b, 0, "# Disk DescriptorFile")) return "VMDK descriptor";
+  if (asciiAt(b, 0, "QFI\xfb")) return "qcow2";
+  if (asciiAt(b, 0, "vhdxfile")) return "VHDX";
+  if (asciiAt(b, 0, "KDMV") || asciiAt(b, 0, "COWD")) return "VMDK (sparse)";
+  if (asciiAt(b, 0, "# Disk DescriptorFile")) return "VMDK descriptor";
   if (b.length >= 0x44 && u32be(b, 0x40) == 0x7f10dabe) return "VDI";
-  if (startsWith(b, 0, "conectix")) return "VHD (dynamic or differencing)";
-  if (startsWith(b, 0, "\x1f\x8b")) return "gzip";
-  if (startsWith(b, 0, "\xfd7zXZ\x00")) return "xz";
-  if (startsWith(b, 0, "\x28\xb5\x2f\xfd")) return "zstd";
-  if (startsWith(b, 0, "PK\x03\x04")) return "zip";
-  if (startsWith(b, 0, "BZh")) return "bzip2";
-  if (startsWith(b, 257, "ustar")) return "tar/OVA";
-  if (startsWith(b, 0, "WithoutFreeSpace") || startsWith(b, 0, "WithouFreSpacExt")) return "Parallels";
-  if (startsWith(b, 0, "XPROPS")) return "Bochs";
-  if (startsWith(b, 0, "#!/bin/sh\n#V2.0 Format")) return "cloop";
-  if (startsWith(b, 0, "koly")) return "DMG";
+  if (asciiAt(b, 0, "conectix")) return "VHD (dynamic or differencing)";
+  if (asciiAt(b, 0, "\x1f\x8b")) return "gzip";
+  if (asciiAt(b, 0, "\xfd7zXZ\x00")) return "xz";
+  if (asciiAt(b, 0, "\x28\xb5\x2f\xfd")) return "zstd";
+  if (asciiAt(b, 0, "PK\x03\x04")) return "zip";
+  if (asciiAt(b, 0, "BZh")) return "bzip2";
+  if (asciiAt(b, 257, "ustar")) return "tar/OVA";
+  if (asciiAt(b, 0, "WithoutFreeSpace") || asciiAt(b, 0, "WithouFreSpacExt")) return "Parallels";
+  if (asciiAt(b, 0, "XPROPS")) return "Bochs";
+  if (asciiAt(b, 0, "#!/bin/sh\n#V2.0 Format")) return "cloop";
+  if (asciiAt(b, 0, "koly")) return "DMG";
   return "";
 }
 
@@ -56,7 +50,7 @@ export function openContainer(file: Device): Container | null {
   if (file.size >= 512) {
     const foot = file.read(file.size - 512, 512);
     if (foot === null) return null;
-    if (startsWith(foot, 0, "conectix")) {
+    if (asciiAt(foot, 0, "conectix")) {
       const diskType = u32be(foot, 60);
       if (diskType == 2) {
         const current = u64be(foot, 48);

@@ -8,7 +8,7 @@ import { FileSystem } from "./filesystem";
 import { openExt } from "./ext4/ext4";
 import { openFat } from "./fat/fat";
 import { extBlkidTypeAt } from "./ext4/superblock";
-import { u16le, asciiz, uuidBE } from "../util/bytes";
+import { u16le, asciiz, asciiAt, uuidBE } from "../util/bytes";
 import { clearError, lastError } from "../util/error";
 
 export class ProbeResult {
@@ -24,12 +24,6 @@ export class ProbeResult {
 
 const PROBE_LEN: i32 = 68 * 1024;
 
-function at(b: Uint8Array, off: i32, s: string): bool {
-  if (off + s.length > b.length) return false;
-  for (let i = 0; i < s.length; i++) if (<i32>b[off + i] != s.charCodeAt(i)) return false;
-  return true;
-}
-
 function fatLike(b: Uint8Array): bool {
   if (b.length < 512 || u16le(b, 510) != 0xaa55) return false;
   const bps = u16le(b, 11);
@@ -37,7 +31,7 @@ function fatLike(b: Uint8Array): bool {
   if (bps != 512 && bps != 1024 && bps != 2048 && bps != 4096) return false;
   if (spc == 0 || (spc & (spc - 1)) != 0) return false;
   if (u16le(b, 14) == 0 || b[16] == 0) return false; // reserved sectors, FAT count
-  return at(b, 54, "FAT") || at(b, 82, "FAT32") || at(b, 3, "MSDOS") || at(b, 3, "mkfs.fat") || at(b, 3, "MSWIN");
+  return asciiAt(b, 54, "FAT") || asciiAt(b, 82, "FAT32") || asciiAt(b, 3, "MSDOS") || asciiAt(b, 3, "mkfs.fat") || asciiAt(b, 3, "MSWIN");
 }
 
 export function probe(dev: Device): ProbeResult {
@@ -52,21 +46,21 @@ export function probe(dev: Device): ProbeResult {
     opener = 1;
     // named as blkid names it, even when the reader then refuses the volume
     r.type = extBlkidTypeAt(b, 1024);
-  } else if (at(b, 0, "XFSB")) {
+  } else if (asciiAt(b, 0, "XFSB")) {
     r.type = "xfs"; r.uuid = uuidBE(b, 32); r.label = asciiz(b, 108, 12);
-  } else if (at(b, 65536 + 64, "_BHRfS_M")) {
+  } else if (asciiAt(b, 65536 + 64, "_BHRfS_M")) {
     r.type = "btrfs"; r.uuid = uuidBE(b, 65536 + 32); r.label = asciiz(b, 65536 + 0x12b, 256);
-  } else if (at(b, 3, "NTFS    ")) {
+  } else if (asciiAt(b, 3, "NTFS    ")) {
     r.type = "ntfs";
-  } else if (at(b, 0, "LUKS\xba\xbe")) {
+  } else if (asciiAt(b, 0, "LUKS\xba\xbe")) {
     r.type = "crypto_LUKS"; r.uuid = asciiz(b, 168, 40);
-  } else if (at(b, 512, "LABELONE") || at(b, 0, "LABELONE")) {
+  } else if (asciiAt(b, 512, "LABELONE") || asciiAt(b, 0, "LABELONE")) {
     r.type = "LVM2_member";
-  } else if (at(b, 32769, "CD001")) {
+  } else if (asciiAt(b, 32769, "CD001")) {
     r.type = "iso9660";
-  } else if (at(b, 0, "hsqs")) {
+  } else if (asciiAt(b, 0, "hsqs")) {
     r.type = "squashfs";
-  } else if (at(b, 3, "EXFAT   ")) {
+  } else if (asciiAt(b, 3, "EXFAT   ")) {
     r.type = "exfat";
   } else if (fatLike(b)) {
     opener = 2;
@@ -74,7 +68,7 @@ export function probe(dev: Device): ProbeResult {
   } else {
     // swap: "SWAPSPACE2" ends the first page, whose size depends on the architecture
     for (let ps = 4096; ps <= 65536; ps <<= 1) {
-      if (ps <= n && (at(b, ps - 10, "SWAPSPACE2") || at(b, ps - 10, "SWAP-SPACE"))) {
+      if (ps <= n && (asciiAt(b, ps - 10, "SWAPSPACE2") || asciiAt(b, ps - 10, "SWAP-SPACE"))) {
         r.type = "swap"; r.uuid = uuidBE(b, 1024 + 12); r.label = asciiz(b, 1024 + 28, 16);
         break;
       }

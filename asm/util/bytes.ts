@@ -46,6 +46,13 @@ export function allZero(b: Uint8Array, off: i32, len: i32): bool {
   return true;
 }
 
+/** True when b[off...] holds the characters of `s` (code units 0-255, compared as bytes): magic numbers. */
+export function asciiAt(b: Uint8Array, off: i32, s: string): bool {
+  if (off < 0 || off + s.length > b.length) return false;
+  for (let i = 0; i < s.length; i++) if (<i32>unchecked(b[off + i]) != s.charCodeAt(i)) return false;
+  return true;
+}
+
 /** ASCII/Latin-1 bytes up to the first NUL or `len`. */
 export function asciiz(b: Uint8Array, off: i32, len: i32): string {
   const end = min(b.length, off + len);

@@ -6,7 +6,7 @@
 import { Device } from "../io/device";
 import { Partition, PartitionTable } from "./partition";
 import { corrupt, limit, addContext } from "../util/error";
-import { u8at, u16le, u32le, hex64, hexByte } from "../util/bytes";
+import { u8at, u16le, u32le, hex64, hexByte, asciiAt } from "../util/bytes";
 import { bootCodeName, hasBootCode } from "./boot-code";
 import { isExtendedType, mbrTypeName, MBR_TYPE_EMPTY, MBR_TYPE_GPT_PROTECTIVE } from "./mbr-types";
 
@@ -84,11 +84,6 @@ export function looksLikeBootSector(sector: Uint8Array): bool {
   return reservedSectors != 0 && fatCount != 0 && fatCount <= 4;
 }
 
-function asciiAt(b: Uint8Array, off: i32, s: string): bool {
-  if (off + s.length > b.length) return false;
-  for (let i = 0; i < s.length; i++) if (<i32>b[off + i] != s.charCodeAt(i)) return false;
-  return true;
-}
 
 /** What sector 0 holds. */
 export const enum SectorZero {
