@@ -2,18 +2,13 @@
 // CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, initial and final XOR
 // 0xFFFFFFFF): the checksum of GPT headers and entry arrays (UEFI spec 5.3.2).
 
+import { reflectedCrcTable } from "./crc-table";
+
 let table: StaticArray<u32> | null = null;
 
 function crcTable(): StaticArray<u32> {
   let t = table;
-  if (t !== null) return t;
-  t = new StaticArray<u32>(256);
-  for (let n: u32 = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    unchecked(t[n] = c);
-  }
-  table = t;
+  if (t === null) table = t = reflectedCrcTable(0xedb88320);
   return t;
 }
 

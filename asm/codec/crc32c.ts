@@ -1,20 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) as ext4's metadata_csum
 // uses it: the kernel's crc32c_le without the final inversion (checksums.rst).
-// Kept here until asm/codec/ has a shared crc32c.
+
+import { reflectedCrcTable } from "./crc-table";
 
 let table: StaticArray<u32> | null = null;
 
 function crcTable(): StaticArray<u32> {
   let t = table;
-  if (t !== null) return t;
-  t = new StaticArray<u32>(256);
-  for (let n: u32 = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = (c & 1) != 0 ? 0x82f63b78 ^ (c >> 1) : c >> 1;
-    unchecked((t as StaticArray<u32>)[n] = c);
-  }
-  table = t;
+  if (t === null) table = t = reflectedCrcTable(0x82f63b78);
   return t;
 }
 

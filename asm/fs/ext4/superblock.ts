@@ -4,7 +4,7 @@
 
 import { u8at, u16le, u32le, uuidBE, asciiz, hex64 } from "../../util/bytes";
 import { corrupt, unsupported } from "../../util/error";
-import { crc32cUpdate } from "./crc32c";
+import { crc32cUpdate } from "../../codec/crc32c";
 
 export const SUPERBLOCK_OFFSET: u64 = 1024;
 export const SUPERBLOCK_SIZE: i32 = 1024;
