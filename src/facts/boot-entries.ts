@@ -40,22 +40,18 @@ export function kernelVersionFromPath(path: string): string {
   return m ? m[1] : '';
 }
 
-function savedEntry(g: GuestView): { value: string; path: string } | null {
+/** The guest's grubenv (the first of GRUBENVS that exists), read once per question set. */
+function readGrubenv(g: GuestView): { vars: Map<string, string>; path: string } | null {
   for (const p of GRUBENVS) {
     const t = readText(g, p, 64 * 1024);
-    if (t === null) continue;
-    const v = parseGrubenv(t).get('saved_entry');
-    if (v !== undefined) return { value: v, path: p };
+    if (t !== null) return { vars: parseGrubenv(t), path: p };
   }
   return null;
 }
 
-function grubenvValue(g: GuestView, key: string): string | undefined {
-  for (const p of GRUBENVS) {
-    const t = readText(g, p, 64 * 1024);
-    if (t !== null) { const v = parseGrubenv(t).get(key); if (v !== undefined) return v; }
-  }
-  return undefined;
+function savedEntry(env: { vars: Map<string, string>; path: string } | null): { value: string; path: string } | null {
+  const v = env?.vars.get('saved_entry');
+  return env && v !== undefined ? { value: v, path: env.path } : null;
 }
 
 function blsDefault(g: GuestView, cfgPath: string): BootEntry | null {
@@ -72,11 +68,12 @@ function blsDefault(g: GuestView, cfgPath: string): BootEntry | null {
   });
   // blscfg sorts entries newest version first; saved_entry names an entry by its file id
   parsed.sort((a, b) => compareVersions(b.kv.get('version') ?? b.id, a.kv.get('version') ?? a.id));
-  const saved = savedEntry(g);
+  const env = readGrubenv(g);
+  const saved = savedEntry(env);
   const chosen = (saved && parsed.find((p) => p.id === saved.value)) || parsed[0];
   const linux = chosen.kv.get('linux') ?? '';
   const k = guestBootPath(g, linux);
-  const opts = (chosen.kv.get('options') ?? '').replace(/\$kernelopts/g, grubenvValue(g, 'kernelopts') ?? '');
+  const opts = (chosen.kv.get('options') ?? '').replace(/\$kernelopts/g, env?.vars.get('kernelopts') ?? '');
   const ev: Evidence[] = [{ path: cfgPath, text: 'blscfg: entries come from /boot/loader/entries' }];
   if (saved) ev.push({ path: saved.path, text: `saved_entry=${saved.value}` });
   ev.push({ path: `${dir}/${chosen.name}`, text: `linux ${linux}` });
@@ -102,7 +99,7 @@ export function defaultBootEntry(g: GuestView): BootEntry | null {
     let value = cfg.defaultValue;
     if (cfg.defaultLine) ev.push({ path: cfgPath, line: cfg.defaultLine, text: `set default="${cfg.defaultValue}"` });
     if (value === 'saved' || value === '${saved_entry}') {
-      const saved = savedEntry(g);
+      const saved = savedEntry(readGrubenv(g));
       value = saved?.value ?? '0';
       if (saved) ev.push({ path: saved.path, text: `saved_entry=${saved.value}` });
     }
