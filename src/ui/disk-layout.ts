@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The disk drawn to scale: one bar with a segment per volume (and the gaps
 // between them), then the same facts as a table, which is what screen readers
-// read — the bar itself is decoration (aria-hidden).
+// read — the bar itself is decoration (aria-hidden). Widths are set
+// through CSSOM (style.setProperty), which the page's CSP allows where a style
+// attribute is not (lit's styleMap writes the attribute on first render).
 import { html, css, nothing, type TemplateResult } from 'lit';
+import { ref } from 'lit/directives/ref.js';
 import type { ImageInfo, VolumeInfo } from '../report/types';
 import { formatBytes, t, type Lang } from './i18n';
 
@@ -57,7 +60,7 @@ export function renderLayout(image: ImageInfo, lang: Lang): TemplateResult | typ
         const pct = (s.size / total) * 100;
         const cls = s.v === null ? 'free' : s.v.fs ? `fs-${s.v.fs}` : 'other';
         const text = s.v === null ? '' : `${s.v.id}${s.v.fs ? ` ${s.v.fs}` : ''}`;
-        return html`<div class="seg ${cls}" style="flex: ${pct} 0 0" title=${s.v === null ? t(lang, 'layout.free') : text}>${pct > 6 ? text : ''}</div>`;
+        return html`<div class="seg ${cls}" ${ref((el) => (el as HTMLElement | undefined)?.style.setProperty('flex', `${pct} 0 0`))} title=${s.v === null ? t(lang, 'layout.free') : text}>${pct > 6 ? text : ''}</div>`;
       })}
     </div>
     <table class="layout" aria-labelledby="layout-heading">

@@ -60,6 +60,9 @@ describe.skipIf(!have)('page in Chromium', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await page.addInitScript(() => document.addEventListener('securitypolicyviolation',
+      (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
     await page.goto(url);
     await page.locator('image-check #file').setInputFiles(img);
     expect(await item(page, 'Platform')).toEqual({ status: 'fail', value: 'Unknown' });
@@ -67,6 +70,10 @@ describe.skipIf(!have)('page in Chromium', () => {
     // failures come first, in their own group
     const groups = await page.locator('image-check section.group').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
     expect(groups[0]).toBe('fail');
+    // the page runs under its strict CSP (no inline script or style, own origin only) without a violation
+    const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).not.toMatch(/'unsafe-inline'|'unsafe-eval'|blob:|\*/);
     expect(errors).toEqual([]);
   });
 
@@ -226,6 +233,27 @@ describe.skipIf(!have)('page in Chromium', () => {
       expect(r.body).toBe(false);
       expect(r.url.startsWith(origin + '/') || r.url.startsWith('blob:')).toBe(true);
       expect(r.url).toMatch(/\.(js|wasm)$/);
+    }
+  });
+
+  it('works offline after one visit (service worker), checking the sample with the network off', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+    await page.reload(); // now controlled by the service worker
+    await page.evaluate(async () => {
+      if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    });
+    await browser.setOffline(true);
+    try {
+      await page.reload();
+      await page.locator('image-check #sample').click();
+      expect((await item(page, 'OSVersion')).status).toBe('pass');
+      await page.locator('image-check #file').setInputFiles(mbrExt3);
+      await page.locator('image-check details[data-item="OSVersion"]').waitFor({ timeout: 30_000 });
+      expect(await page.locator('image-check #summary').innerText()).toMatch(/mbr-ext3\.img/);
+    } finally {
+      await browser.setOffline(false);
     }
   });
 });
