@@ -17,6 +17,7 @@ const PHASES: Phase[] = ['opening', 'partitions', 'filesystems', 'mounting', 'ch
  * @attr lang - `en` or `ja`; by default the browser's preferred language
  * @attr compact - hides the "How it works" section and the disk layout table
  * @attr page-drop - accept files dropped anywhere on the page, not only on the drop zone
+ * @attr sample - URL of a sample disk image (gzipped or not), resolved against the page; shows "Try a sample image"
  * @fires check-start - detail: { files: string[] }
  * @fires check-progress - detail: Progress
  * @fires check-complete - detail: the Report
@@ -73,6 +74,7 @@ export class ImageCheck extends LitElement {
   @property({ reflect: true }) lang = '';
   @property({ type: Boolean, reflect: true }) compact = false;
   @property({ type: Boolean, attribute: 'page-drop' }) pageDrop = false;
+  @property() sample = '';
 
   @state() private progress: Progress | null = null;
   @state() private loading = false;
@@ -107,8 +109,8 @@ export class ImageCheck extends LitElement {
     this.abort?.abort();
   }
 
-  private emit(type: string, detail: unknown) {
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  private emit<T>(type: 'check-start' | 'check-progress' | 'check-complete', detail: T) {
+    this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
   }
 
   /** Checks these files (an image and the files it refers to). */
@@ -142,19 +144,21 @@ export class ImageCheck extends LitElement {
     this.abort?.abort();
   }
 
-  /** The sample (test/fixtures/recipes/guest-disks.sh) ships gzipped; the browser inflates it into a File. */
+  /** The app's sample (test/fixtures/recipes/guest-disks.sh) ships gzipped; the browser inflates it into a File. */
   private async trySample() {
     this.failure = '';
     this.loading = true;
     try {
-      const res = await fetch(new URL('samples/sample-debian12.img.gz', document.baseURI));
+      const url = new URL(this.sample, document.baseURI);
+      const res = await fetch(url);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       let blob = await res.blob();
       // A server may already have undone the gzip (Content-Encoding): inflate only what is still gzip.
       const magic = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
       if (magic[0] === 0x1f && magic[1] === 0x8b) blob = await new Response(blob.stream().pipeThrough(new DecompressionStream('gzip'))).blob();
       this.loading = false;
-      await this.check([new File([blob], 'sample-debian12.img')]);
+      const name = decodeURIComponent(url.pathname.split('/').pop() || 'sample.img').replace(/\.gz$/, '');
+      await this.check([new File([blob], name)]);
     } catch (e) {
       this.failure = t(this.language, 'failed', { message: (e as Error).message });
     } finally {
@@ -234,7 +238,7 @@ export class ImageCheck extends LitElement {
         @drop=${this.onDrop}>
         <p>${this.over ? t(lang, 'drop.active') : t(lang, 'drop.prompt')}
           <label class="pick">${t(lang, 'drop.pick')}<input id="file" type="file" multiple @change=${this.onPick} /></label></p>
-        <button type="button" id="sample" class="primary" ?disabled=${busy} @click=${this.trySample}>${t(lang, 'drop.sample')}</button>
+        ${this.sample ? html`<button type="button" id="sample" class="primary" ?disabled=${busy} @click=${this.trySample}>${t(lang, 'drop.sample')}</button>` : nothing}
         ${this.abort ? html`<button type="button" id="cancel" @click=${this.cancel}>${t(lang, 'drop.cancel')}</button>` : nothing}
       </div>
       <div class="status" role="status" aria-live="polite">

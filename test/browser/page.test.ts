@@ -8,6 +8,8 @@ import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { preview, type PreviewServer } from 'vite';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { BlobReader, TextWriter, ZipReader } from '@zip.js/zip.js';
@@ -254,6 +256,75 @@ describe.skipIf(!have)('page in Chromium', () => {
       expect(await page.locator('image-check #summary').innerText()).toMatch(/mbr-ext3\.img/);
     } finally {
       await browser.setOffline(false);
+    }
+  });
+
+  it('the single-file offline build checks an image from file:// with the network off', async () => {
+    const file = new URL('../../dist/offline/guestcheck.html', import.meta.url);
+    expect(existsSync(file), 'npm run build:offline makes dist/offline/guestcheck.html').toBe(true);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await browser.setOffline(true);
+    try {
+      await page.goto(file.href);
+      const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+      expect(csp).toMatch(/connect-src 'none'/);
+      expect(await page.locator('image-check #sample').count()).toBe(0);
+      await page.locator('image-check #file').setInputFiles(mbrExt3);
+      expect((await item(page, 'OSVersion')).value).toMatch(/^Debian 12\.\d+$/);
+    } finally {
+      await browser.setOffline(false);
+    }
+    expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('the library build runs embedded in a portal page on another origin', async () => {
+    const lib = new URL('../../dist/lib/', import.meta.url);
+    expect(existsSync(new URL('image-check.js', lib)), 'npm run build:lib makes dist/lib/image-check.js').toBe(true);
+    const manifest = JSON.parse(readFileSync(new URL('custom-elements.json', lib), 'utf8'));
+    const decl = manifest.modules.flatMap((m: any) => m.declarations).find((d: any) => d.tagName === 'image-check');
+    expect(decl.events.map((e: any) => e.name)).toEqual(expect.arrayContaining(['check-start', 'check-progress', 'check-complete']));
+    expect(decl.attributes.map((a: any) => a.name)).toEqual(expect.arrayContaining(['lang', 'compact', 'page-drop', 'sample']));
+    const listen = (s: Server) => new Promise<string>((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
+    // origin B: the element's module, served as a CDN would, with CORS
+    const cdn = createServer((req, res) => {
+      const name = (req.url ?? '').replace(/^\//, '');
+      if (name !== 'image-check.js') { res.writeHead(404).end(); return; }
+      res.writeHead(200, { 'content-type': 'text/javascript', 'access-control-allow-origin': '*' }).end(readFileSync(new URL(name, lib)));
+    });
+    const cdnOrigin = await listen(cdn);
+    // origin A: the portal's page
+    const portalHtml = readFileSync(new URL('../../examples/portal/index.html', import.meta.url), 'utf8').replaceAll('__GUESTCHECK_ORIGIN__', cdnOrigin);
+    const portal = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(portalHtml));
+    const portalOrigin = await listen(portal);
+    expect(portalOrigin).not.toBe(cdnOrigin);
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      await page.goto(portalOrigin + '/');
+      const events = page.evaluate(() => new Promise<string[]>((resolve) => {
+        const seen: string[] = [];
+        for (const type of ['check-start', 'check-progress']) document.addEventListener(type, () => { if (!seen.includes(type)) seen.push(type); });
+        document.addEventListener('check-complete', (e) => resolve([...seen, `check-complete:${(e as CustomEvent).detail.platform}`]), { once: true });
+      }));
+      await page.locator('image-check #file').setInputFiles(mbrExt3);
+      expect(await events).toEqual(expect.arrayContaining(['check-start', 'check-complete:Linux']));
+      expect((await item(page, 'OSVersion')).value).toMatch(/^Debian 12\.\d+$/);
+      // the portal's slot text and theme reach the element
+      expect(await page.locator('image-check [slot=intro]').innerText()).toMatch(/Drop your/);
+      expect(await page.locator('image-check .about').isVisible()).toBe(false); // compact
+      if (SHOTS) await page.screenshot({ path: join(SHOTS, 'portal.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      cdn.close();
+      portal.close();
     }
   });
 });
