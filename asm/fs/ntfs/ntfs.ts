@@ -43,6 +43,11 @@ const MAX_REPARSE: u64 = 16 * 1024;
 /** $Volume flag: the volume was not cleanly unmounted (chkdsk will run). */
 const VOLUME_IS_DIRTY: u32 = 0x0001;
 const FILETIME_UNIX_DIFF: i64 = 11644473600;
+/** Node id of the $MFT (record 0): node 0 means "not found" in the FileSystem interface. */
+const MFT_NODE: u64 = <u64>1 << 48;
+
+function nodeOf(record: u64): u64 { return record == 0 ? MFT_NODE : record; }
+function recordOf(node: u64): u64 { return node == MFT_NODE ? 0 : node; }
 
 export class NtfsFile {
   flags: u32 = 0;
@@ -278,7 +283,7 @@ export class NtfsFileSystem extends FileSystem {
   }
 
   stat(node: u64): Stat | null {
-    const f = this.file(node);
+    const f = this.file(recordOf(node));
     if (f === null) return null;
     const s = new Stat();
     s.node = node;
@@ -302,9 +307,9 @@ export class NtfsFileSystem extends FileSystem {
 
   read(node: u64, offset: u64, len: i32, dst: usize): i32 {
     if (len < 0) { ioError("ntfs.read.length", this.where + ": negative read length"); return <i32>FAILED; }
-    const f = this.file(node);
+    const f = this.file(recordOf(node));
     if (f === null) return <i32>FAILED;
-    const where = this.where + ": file " + node.toString();
+    const where = this.where + ": file " + recordOf(node).toString();
     if (f.isDir && !(f.reparse !== null && isLinkTag(f.reparseTag))) {
       corrupt("ntfs.read.directory", where + " is a directory, not a file");
       return <i32>FAILED;
@@ -331,7 +336,7 @@ export class NtfsFileSystem extends FileSystem {
   }
 
   readlink(node: u64): string | null {
-    const f = this.file(node);
+    const f = this.file(recordOf(node));
     if (f === null) return null;
     const rp = f.reparse;
     const where = this.where + ": file " + node.toString();
@@ -392,13 +397,13 @@ export class NtfsFileSystem extends FileSystem {
 
   lookup(dir: u64, name: string): i64 {
     const where = this.where + ": directory " + dir.toString();
-    const f = this.file(dir);
+    const f = this.file(recordOf(dir));
     if (f === null) return FAILED;
     const root = this.indexRoot(f, where);
     if (root === null) return FAILED;
     if (name == ".") return <i64>dir;
     if (name == "..") {
-      for (let i = 0; i < f.names.length; i++) return <i64>f.names[i].parent;
+      for (let i = 0; i < f.names.length; i++) return <i64>nodeOf(f.names[i].parent);
       return <i64>dir;
     }
     if (name.length == 0 || name.length > 255) return NOT_FOUND;
@@ -417,8 +422,8 @@ export class NtfsFileSystem extends FileSystem {
         if (k === null) { child = e.child; break; }
         const c = up.compare(name, k.name);
         if (c == 0) {
-          if (k.name == name) return <i64>e.record;
-          if (candidate == NOT_FOUND) candidate = <i64>e.record;
+          if (k.name == name) return <i64>nodeOf(e.record);
+          if (candidate == NOT_FOUND) candidate = <i64>nodeOf(e.record);
           continue;
         }
         if (c < 0) { child = e.child; break; }
@@ -438,7 +443,7 @@ export class NtfsFileSystem extends FileSystem {
 
   readdir(dir: u64): DirEntry[] | null {
     const where = this.where + ": directory " + dir.toString();
-    const f = this.file(dir);
+    const f = this.file(recordOf(dir));
     if (f === null) return null;
     const root = this.indexRoot(f, where);
     if (root === null) return null;
@@ -477,7 +482,7 @@ export class NtfsFileSystem extends FileSystem {
       seen.add(id);
       let kind = (k.flags & FN_DIRECTORY) != 0 ? FileKind.Dir : FileKind.File;
       if ((k.flags & FILE_ATTR_REPARSE_POINT) != 0 && isLinkTag(k.reparseTag)) kind = FileKind.Symlink;
-      out.push(new DirEntry(k.name, e.record, kind));
+      out.push(new DirEntry(k.name, nodeOf(e.record), kind));
     }
     return out;
   }
