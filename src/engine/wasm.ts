@@ -28,6 +28,13 @@ export interface WasmExports {
   fsRead(vol: number, path: string, offset: number, len: number): Uint8Array | null;
   fsReadlink(vol: number, path: string): string | null;
   rawRead(vol: number, offset: number, len: number): Uint8Array | null;
+  hiveOpen(vol: number, path: string): number;
+  hiveOpenHost(fileId: number, log1: number, log2: number): number;
+  hiveClose(h: number): void;
+  hiveInfoJson(h: number): string;
+  hiveKeyJson(h: number, keyPath: string): string;
+  hiveKeyAtJson(h: number, offset: number): string;
+  bcdJson(h: number): string;
 }
 
 export type Phase = number;
