@@ -12,6 +12,7 @@ import { FileKind, Stat, kindName } from "./fs/filesystem";
 import { JsonWriter } from "./util/json";
 import { lastError, clearError, kindName as errorKindName, unsupported, corrupt } from "./util/error";
 import { inflateRaw, inflateRawPrefix, inflateZlib } from "./codec/inflate";
+import { configureIndex } from "./codec/zran";
 
 let disk: Disk | null = null;
 let guest: Guest | null = null;
@@ -76,6 +77,7 @@ export function openImage(fileCount: i32): string {
 function imageJson(d: Disk): string {
   const w = new JsonWriter().beginObject();
   w.prop("format", d.container.format).propNum("virtualSize", <f64>d.dev.size);
+  if (d.compression.length > 0) w.prop("compression", d.compression);
   const t = d.table;
   w.prop("partitionTable", t !== null ? t.kind : "none");
   if (t !== null) {
@@ -83,6 +85,7 @@ function imageJson(d: Disk): string {
     w.prop("bootCode", t.bootCode).propBool("hasBootCode", t.hasBootCode);
   }
   w.arrKey("notes");
+  for (let i = 0; i < d.compressionNotes.length; i++) w.str(d.compressionNotes[i]);
   for (let i = 0; i < d.container.notes.length; i++) w.str(d.container.notes[i]);
   if (t !== null) for (let i = 0; i < t.notes.length; i++) w.str(t.notes[i]);
   w.endArray();
@@ -231,4 +234,9 @@ export function codecInflate(src: Uint8Array, dstLen: i32, format: i32): Uint8Ar
   const dst = new Uint8Array(dstLen);
   const n = format == 1 ? inflateZlib(src, dst) : (format == 2 ? inflateRawPrefix(src, dst) : inflateRaw(src, dst));
   return n < 0 ? null : dst.slice(0, n);
+}
+
+/** Checkpoint spacing, window budget and largest cached segment of compressed-stream indexes (tests). */
+export function codecConfigureIndex(spacing: f64, maxWindows: i32, maxSegment: i32): void {
+  configureIndex(<u64>spacing, maxWindows, maxSegment);
 }

@@ -59,6 +59,7 @@ export async function checkFiles(
   const image: ImageInfo = {
     files: names,
     format: raw.format,
+    ...(raw.compression ? { compression: raw.compression } : {}),
     virtualSize: raw.virtualSize,
     partitionTable: raw.partitionTable,
     notes: raw.notes,

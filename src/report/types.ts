@@ -51,6 +51,8 @@ export interface VolumeInfo {
 export interface ImageInfo {
   files: string[];
   format: string;
+  /** the compressor the image was read through ("gzip"), absent when not compressed */
+  compression?: string;
   virtualSize: number;
   partitionTable: 'gpt' | 'mbr' | 'none';
   /** remarks about the layout (e.g. the backup GPT header was used) */
