@@ -7,6 +7,7 @@
 import { Device } from "../io/device";
 import { DeflateIndex, InflatedDevice, OutputSink } from "../codec/zran";
 import { crc32Update } from "../codec/crc32";
+import { crc32Fast } from "../codec/inflate-crc32";
 import { corrupt, addContext } from "../util/error";
 import { allZero, hex64, u16le, u32le } from "../util/bytes";
 
@@ -21,7 +22,7 @@ const MAX_TEXT: i32 = 65536;
 class CrcSink extends OutputSink {
   crc: u32 = 0;
   take(ptr: usize, len: i32): void {
-    this.crc = crc32Update(this.crc, ptr, <usize>len);
+    this.crc = crc32Fast(this.crc, ptr, <usize>len);
   }
 }
 

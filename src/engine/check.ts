@@ -24,11 +24,15 @@ export async function checkFiles(
   opts: CheckOptions = {},
 ): Promise<Report> {
   const t0 = performance.now();
-  const x = await instantiateEngine(instantiate, module, files);
+  let lastCalls = 0;
+  // The wasm reports the index pass over a compressed image (phase 1: input bytes done of total).
+  const x = await instantiateEngine(instantiate, module, files, (_phase, done, total) =>
+    opts.onProgress?.({ phase: 'decompressing', bytesRead: done, readCalls: lastCalls, total }));
   x.configure(opts.pageShift ?? 16, opts.cacheBytes ?? 64 * 1024 * 1024);
   const io = () => JSON.parse(x.ioStatsJson()) as { bytesRead: number; readCalls: number; memoryBytes: number };
   const progress = (phase: Progress['phase']) => {
     const s = io();
+    lastCalls = s.readCalls;
     opts.onProgress?.({ phase, bytesRead: s.bytesRead, readCalls: s.readCalls });
   };
   const stats = () => {

@@ -88,10 +88,12 @@ export interface Report {
   error?: { code: string; message: string };
 }
 
-export type Phase = 'opening' | 'partitions' | 'filesystems' | 'mounting' | 'checking' | 'done';
+export type Phase = 'opening' | 'decompressing' | 'partitions' | 'filesystems' | 'mounting' | 'checking' | 'done';
 
 export interface Progress {
   phase: Phase;
   bytesRead: number;
   readCalls: number;
+  /** bytes the phase will read in all (the compressed file while decompressing) */
+  total?: number;
 }

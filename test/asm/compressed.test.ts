@@ -68,6 +68,18 @@ describe('a gzipped image reports as its raw image', () => {
   }
 });
 
+describe('the index pass', () => {
+  it('reports its progress through the host (decompressing: compressed bytes done of the file size)', async () => {
+    const gz = fixture('guest/debian12-gpt.img.gz');
+    const seen: { phase: string; bytesRead: number; total?: number }[] = [];
+    await checkFiles(inst, mod, memoryFiles([gz]), ['x.gz'], { onProgress: (p) => seen.push(p) });
+    const d = seen.filter((p) => p.phase === 'decompressing');
+    expect(d.length).toBeGreaterThan(3);
+    expect(d.every((p) => p.total === gz.length && p.bytesRead > 0 && p.bytesRead <= gz.length)).toBe(true);
+    expect(d.map((p) => p.bytesRead)).toEqual([...d.map((p) => p.bytesRead)].sort((a, b) => a - b));
+  }, 60_000);
+});
+
 describe('random ranges read through the gzip device equal the raw bytes', () => {
   it('debian12-gpt: 300 ranges, including across checkpoints, and the last byte', async () => {
     const gz = fixture('guest/debian12-gpt.img.gz');
