@@ -13,6 +13,7 @@ import { JsonWriter } from "./util/json";
 import { lastError, clearError, kindName as errorKindName, unsupported, corrupt } from "./util/error";
 import { inflateRaw, inflateRawPrefix, inflateZlib } from "./codec/inflate";
 import { configureIndex } from "./codec/zran";
+import { setFileEncoding as registerEncoding } from "./container/compressed";
 
 let disk: Disk | null = null;
 let guest: Guest | null = null;
@@ -239,4 +240,9 @@ export function codecInflate(src: Uint8Array, dstLen: i32, format: i32): Uint8Ar
 /** Checkpoint spacing, window budget and largest cached segment of compressed-stream indexes (tests). */
 export function codecConfigureIndex(spacing: f64, maxWindows: i32, maxSegment: i32): void {
   configureIndex(<u64>spacing, maxWindows, maxSegment);
+}
+
+/** Before openImage: file `id` holds `kind`-encoded bytes (1 = raw deflate) of `size` bytes; crc32 < 0 when unknown. */
+export function setFileEncoding(id: i32, kind: i32, size: f64, crc32: f64): void {
+  registerEncoding(id, kind, <u64>size, <i64>crc32);
 }

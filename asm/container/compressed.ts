@@ -5,9 +5,25 @@
 // Compressors this build does not decode are named in a clear error.
 
 import { Device } from "../io/device";
+import { HostFile } from "../io/page-cache";
 import { asciiAt } from "../util/bytes";
 import { unsupported } from "../util/error";
 import { GzipInfo, openGzip } from "./gzip";
+import { openDeflateMember } from "./deflate-member";
+
+/** Encodings the host declares for its files (a deflated zip member: raw deflate). */
+export const ENCODING_DEFLATE_RAW: i32 = 1;
+
+class FileEncoding {
+  constructor(public kind: i32, public size: u64, public crc: i64) {}
+}
+
+const encodings = new Map<i32, FileEncoding>();
+
+/** The host says file `id` holds `kind`-encoded bytes of `size` bytes (crc < 0: no CRC-32 known). */
+export function setFileEncoding(id: i32, kind: i32, size: u64, crc: i64): void {
+  encodings.set(id, new FileEncoding(kind, size, crc));
+}
 
 export class Decompressed {
   constructor(
@@ -30,6 +46,15 @@ function compressorOf(b: Uint8Array): string {
 
 /** Unwraps a compressed file; null with the error set when it cannot be read. */
 export function openCompressed(file: Device): Decompressed | null {
+  if (file instanceof HostFile) {
+    const id = (<HostFile>file).fileId;
+    if (encodings.has(id)) {
+      const e = encodings.get(id);
+      const dev = openDeflateMember(file, e.size, e.crc);
+      if (dev === null) return null;
+      return new Decompressed(dev, "deflate", []);
+    }
+  }
   if (file.size < 6) return new Decompressed(file, "", []);
   const head = file.read(0, 6);
   if (head === null) return null;
