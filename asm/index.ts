@@ -17,6 +17,9 @@ import { KeyNode } from "./hive/cells";
 import { FileDevice } from "./hive/file-device";
 import { keyJson, hiveInfoJson as infoJson } from "./hive/value-json";
 import { bcdJson as bcdStoreJson } from "./hive/bcd";
+import { inflateRaw, inflateRawPrefix, inflateZlib } from "./codec/inflate";
+import { configureIndex } from "./codec/zran";
+import { setFileEncoding as registerEncoding } from "./container/compressed";
 
 let disk: Disk | null = null;
 let guest: Guest | null = null;
@@ -82,6 +85,7 @@ export function openImage(fileCount: i32): string {
 function imageJson(d: Disk): string {
   const w = new JsonWriter().beginObject();
   w.prop("format", d.container.format).propNum("virtualSize", <f64>d.dev.size);
+  if (d.compression.length > 0) w.prop("compression", d.compression);
   const t = d.table;
   w.prop("partitionTable", t !== null ? t.kind : "none");
   if (t !== null) {
@@ -89,6 +93,7 @@ function imageJson(d: Disk): string {
     w.prop("bootCode", t.bootCode).propBool("hasBootCode", t.hasBootCode);
   }
   w.arrKey("notes");
+  for (let i = 0; i < d.compressionNotes.length; i++) w.str(d.compressionNotes[i]);
   for (let i = 0; i < d.container.notes.length; i++) w.str(d.container.notes[i]);
   if (t !== null) for (let i = 0; i < t.notes.length; i++) w.str(t.notes[i]);
   w.endArray();
@@ -325,4 +330,24 @@ export function bcdJson(h: i32): string {
   const hv = hiveAt(h);
   if (hv === null) return "";
   return bcdStoreJson(hv, disk);
+}
+
+// ---- codec self-test: one-shot inflate of bytes the host passes in ----
+
+/** format 0 = raw deflate, 1 = zlib, 2 = raw deflate prefix; null with the error set on failure. */
+export function codecInflate(src: Uint8Array, dstLen: i32, format: i32): Uint8Array | null {
+  clearError();
+  const dst = new Uint8Array(dstLen);
+  const n = format == 1 ? inflateZlib(src, dst) : (format == 2 ? inflateRawPrefix(src, dst) : inflateRaw(src, dst));
+  return n < 0 ? null : dst.slice(0, n);
+}
+
+/** Checkpoint spacing, window budget and largest cached segment of compressed-stream indexes (tests). */
+export function codecConfigureIndex(spacing: f64, maxWindows: i32, maxSegment: i32): void {
+  configureIndex(<u64>spacing, maxWindows, maxSegment);
+}
+
+/** Before openImage: file `id` holds `kind`-encoded bytes (1 = raw deflate) of `size` bytes; crc32 < 0 when unknown. */
+export function setFileEncoding(id: i32, kind: i32, size: f64, crc32: f64): void {
+  registerEncoding(id, kind, <u64>size, <i64>crc32);
 }

@@ -50,11 +50,11 @@ describe.skipIf(!have)('page in Chromium', () => {
       viewport: { width: 1100, height: 900 },
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
     });
-  });
+  }, 120_000); // a busy CI machine starts the preview server and Chromium slowly
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-  });
+  }, 60_000);
 
   it('checks a picked image in the worker and groups the findings by status', async () => {
     const img = join(dir, 'zero.img');
@@ -163,7 +163,12 @@ describe.skipIf(!have)('page in Chromium', () => {
 
   it('cancels a check at once, and the next check works', async () => {
     const page = await browser.newPage();
+    // the service worker would serve the wasm from its cache, past page.route: keep this page uncontrolled
+    await page.addInitScript(() => { navigator.serviceWorker.register = () => new Promise(() => undefined); });
     await page.goto(url);
+    await page.evaluate(async () => { for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister(); });
+    await page.reload();
+    expect(await page.evaluate(() => navigator.serviceWorker.controller)).toBeNull();
     // hold the engine's wasm so the check is still running when Cancel is pressed
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
