@@ -33,9 +33,11 @@ export class Disk {
   get dev(): Device { return this.container.disk; }
 }
 
-/** Opens file 0 as a disk; null with the error set when it cannot be read at all. */
+/** Opens the files as one disk (the top image and what it refers to); null with the error set when it cannot be read at all. */
 export function openDisk(files: HostFile[]): Disk | null {
-  const c = openContainer(files[0]);
+  const devs: Device[] = [];
+  for (let i = 0; i < files.length; i++) devs.push(files[i]);
+  const c = openContainer(devs);
   if (c === null) return null;
   const disk = new Disk(files, c);
   const dev = c.disk;

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the container means for the import: Alibaba Cloud ECS imports raw,
+// qcow2, VHD and VMDK files; anything else, or an image that needs other files
+// to be whole (a backing chain, split extents), is converted to one qcow2 first.
+import type { ContainerInfo } from './types';
+
+export interface RawContainer {
+  subformat: string;
+  topFile: string;
+  fileSize: number;
+  allocatedSize: number;
+  clusterSize: number;
+  compression: string;
+  backingChain: string[];
+  files: string[];
+}
+
+const ACCEPTED = new Set(['raw', 'qcow2', 'vhd', 'vmdk']);
+const NAMES: Record<string, string> = { raw: 'raw', qcow2: 'qcow2', vhd: 'VHD', vhdx: 'VHDX', vmdk: 'VMDK', vdi: 'VDI' };
+
+function convert(top: string): string {
+  const out = top.replace(/\.[^./\\]*$/, '') + '.qcow2';
+  return `qemu-img convert -O qcow2 ${top} ${out === top ? top + '.qcow2' : out}`;
+}
+
+export function cloudImport(format: string, c: RawContainer): ContainerInfo['cloudImport'] {
+  const name = NAMES[format] ?? format;
+  if (!ACCEPTED.has(format)) {
+    return { accepted: false, message: `Alibaba Cloud does not import ${name} images; convert it to qcow2 (or raw, VHD, VMDK) first`, command: convert(c.topFile) };
+  }
+  if (c.backingChain.length > 0) {
+    return { accepted: false, message: `the image depends on ${c.backingChain.join(', ')}; Alibaba Cloud imports one self-contained file, so flatten the chain into one qcow2 first`, command: convert(c.topFile) };
+  }
+  if (c.files.length > 1) {
+    return { accepted: false, message: `the disk is split across ${c.files.length} files (${c.files.join(', ')}); Alibaba Cloud imports one file, so join them into one qcow2 first`, command: convert(c.topFile) };
+  }
+  return { accepted: true, message: `Alibaba Cloud imports ${name} images as they are` };
+}
+
+export function containerInfo(format: string, c: RawContainer): ContainerInfo {
+  return {
+    subformat: c.subformat,
+    topFile: c.topFile,
+    fileSize: c.fileSize,
+    ...(c.allocatedSize >= 0 ? { allocatedSize: c.allocatedSize } : {}),
+    ...(c.clusterSize > 0 ? { clusterSize: c.clusterSize } : {}),
+    ...(c.compression ? { compression: c.compression } : {}),
+    backingChain: c.backingChain,
+    files: c.files,
+    cloudImport: cloudImport(format, c),
+  };
+}
