@@ -73,7 +73,7 @@ function qemuRaw(files: string[], bufs: Uint8Array[], top: string, format: strin
   const d = mkdtempSync(join(tmpdir(), 'gc-qemu-'));
   try {
     files.forEach((f, i) => writeFileSync(join(d, f), bufs[i]));
-    const r = // named explicitly: qemu-img's own probe takes a fixed VHD (footer only at the end) for raw
+    // named explicitly: qemu-img's own probe takes a fixed VHD (footer only at the end) for raw
     const f = format === 'vhd' ? 'vpc' : format;
     const r = spawnSync('qemu-img', ['convert', '-f', f, '-O', 'raw', join(d, top), join(d, 'out.raw')]);
     if (r.status !== 0) throw new Error('qemu-img convert failed: ' + r.stderr);
