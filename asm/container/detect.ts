@@ -4,11 +4,11 @@
 // file, a VMDK descriptor and its extents) the top image is the one no other
 // file refers to; the others are opened as it names them.
 
-import { Device, SliceDevice } from "../io/device";
-import { asciiAt, u32be, u32le, u64be } from "../util/bytes";
+import { Device } from "../io/device";
+import { asciiAt, u32be } from "../util/bytes";
 import { corrupt, unsupported, clearError } from "../util/error";
 import { Container } from "./container";
-import { FileSet, baseName } from "./files";
+import { FileSet } from "./files";
 import { isQcow2, openQcow2, qcow2References } from "./qcow2";
 import { isVhdFooter, openVhd, vhdReferences } from "./vhd";
 import { isVhdx, openVhdx, vhdxReferences } from "./vhdx";
@@ -27,7 +27,7 @@ function knownButUnsupported(b: Uint8Array): string {
   if (asciiAt(b, 0, "BZh")) return "bzip2";
   if (asciiAt(b, 257, "ustar")) return "tar/OVA";
   if (asciiAt(b, 0, "WithoutFreeSpace") || asciiAt(b, 0, "WithouFreSpacExt")) return "Parallels";
-  if (asciiAt(b, 0, "XPROPS")) return "Bochs";
+  if (asciiAt(b, 0, "Bochs Virtual HD Image") || asciiAt(b, 0, "XPROPS")) return "Bochs";
   if (asciiAt(b, 0, "#!/bin/sh\n#V2.0 Format")) return "cloop";
   if (asciiAt(b, 0, "koly")) return "DMG";
   if (asciiAt(b, 0, "QFI\x00") || asciiAt(b, 0, "QEVM")) return "qcow (version 1) / QED";
@@ -64,6 +64,8 @@ function sniff(file: Device): Sniff | null {
       const foot511 = file.read(file.size - 511, 511);
       if (foot511 === null) return null;
       if (isVhdFooter(foot) || isVhdFooter(foot511)) s.kind = Kind.Vhd;
+      // Apple disk images end with their "koly" trailer.
+      else if (asciiAt(foot, 0, "koly")) { s.kind = Kind.Unsupported; s.what = "DMG (Apple disk image)"; return s; }
     }
     // A dynamic VHD whose trailing footer is lost still starts with its copy.
     if (s.kind == Kind.Raw && isVhdFooter(head) && u32be(head, 60) >= 3) s.kind = Kind.Vhd;
@@ -173,9 +175,4 @@ export function openContainer(files: Device[]): Container | null {
     if (!set.used.includes(i)) c.notes.push(files[i].name + " was given but " + c.topFile + " does not use it");
   }
   return c;
-}
-
-// Used by the fixed-VHD path in vhd.ts, kept for callers that slice a raw payload.
-export function rawSlice(file: Device, length: u64): Device {
-  return new SliceDevice(file, 0, length, file.name);
 }
