@@ -65,6 +65,7 @@ const cases: Case[] = [
   { files: ['pattern-dynamic.vdi'], format: 'vdi', subformat: 'dynamic', clusterSize: 1 << 20 },
   { files: ['pattern-static.vdi'], format: 'vdi', subformat: 'fixed', clusterSize: 1 << 20 },
   { files: ['chain-base.qcow2', 'chain-top.qcow2', 'chain-mid.qcow2'], format: 'qcow2', subformat: 'v3 (compat 1.1)', expected: 'chain-expected.img', chain: ['chain-mid.qcow2', 'chain-base.qcow2'] },
+  { files: ['zero-top.qcow2', 'chain-base.qcow2'], format: 'qcow2', subformat: 'v3 (compat 1.1)', expected: 'zero-expected.img', chain: ['chain-base.qcow2'] },
   { files: ['snap-top.vmdk', 'snap-base.vmdk'], format: 'vmdk', subformat: 'monolithicSparse', expected: 'snap-expected.img', chain: ['snap-base.vmdk'] },
 ];
 
@@ -199,5 +200,61 @@ describe('multi-file images', () => {
     const s = await eng.open(names.map(load), { names });
     expect(s.inspect()).toBeNull();
     expect(s.lastError()!.code).toBe('container.several-images');
+  });
+});
+
+describe('differencing VHD (the dynamic fixture turned into one by the specification\'s fields)', () => {
+  const SECTOR = 512;
+  /** Footer disk type 4 (both copies, checksums redone), parent name "parent.img", some bitmap bits cleared. */
+  function makeDifferencing() {
+    const b = load('pattern-dynamic.vhd');
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const fix = (at: number) => {
+      v.setUint32(at + 60, 4);
+      v.setUint32(at + 64, 0);
+      let sum = 0;
+      for (let i = 0; i < 512; i++) sum += b[at + i];
+      v.setUint32(at + 64, ~sum >>> 0);
+    };
+    fix(0);
+    fix(b.length - 512);
+    const dyn = Number(v.getBigUint64(16));
+    const name = 'parent.img';
+    for (let i = 0; i < name.length; i++) v.setUint16(dyn + 64 + 2 * i, name.charCodeAt(i)); // UTF-16 big-endian
+    const bat = Number(v.getBigUint64(dyn + 16));
+    const blockSize = v.getUint32(dyn + 32);
+    const entries = source.length / blockSize;
+    const blocks: number[] = [];
+    for (let i = 0; i < entries; i++) blocks.push(v.getUint32(bat + 4 * i));
+    // In the first allocated block, sectors 0..7 and 80..87 now come from the parent.
+    const first = blocks.findIndex((e) => e !== 0xffffffff);
+    b[blocks[first] * SECTOR] = 0;
+    b[blocks[first] * SECTOR + 10] = 0;
+    return { b, blocks, blockSize, first };
+  }
+
+  it('reads sectors whose bitmap bit is clear, and unallocated blocks, from the parent dropped with it', async () => {
+    const { b, blocks, blockSize, first } = makeDifferencing();
+    const parent = new Uint8Array(source.length).fill(0x5a);
+    const expected = new Uint8Array(source.length);
+    for (let s = 0; s < source.length / SECTOR; s++) {
+      const blk = Math.floor((s * SECTOR) / blockSize);
+      const inBlock = s - (blk * blockSize) / SECTOR;
+      const fromParent = blocks[blk] === 0xffffffff || (blk === first && (inBlock < 8 || (inBlock >= 80 && inBlock < 88)));
+      expected.set((fromParent ? parent : source).subarray(s * SECTOR, (s + 1) * SECTOR), s * SECTOR);
+    }
+    const s = await eng.open([b, parent], { names: ['child.vhd', 'parent.img'] });
+    const img = s.inspect();
+    expect(img, JSON.stringify(s.lastError())).not.toBeNull();
+    expect(img.container).toMatchObject({ subformat: 'differencing', topFile: 'child.vhd', backingChain: ['parent.img'] });
+    compareRanges(s, expected);
+  });
+
+  it('names the parent when it was not dropped with the child', async () => {
+    const { b } = makeDifferencing();
+    const s = await eng.open([b], { names: ['child.vhd'] });
+    expect(s.inspect()).toBeNull();
+    expect(s.lastError()).toMatchObject({ kind: 'unsupported', code: 'vhd.parent.missing' });
+    expect(s.lastError()!.message).toMatch(/parent\.img/);
   });
 });
