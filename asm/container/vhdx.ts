@@ -2,16 +2,18 @@
 // VHDX ([MS-VHDX] v20160714): file identifier, two headers (CRC-32C, the higher
 // sequence number is current), two region tables, the BAT (payload entries
 // with a sector-bitmap entry after every chunk-ratio of them), the metadata
-// region (file parameters, sizes, parent locator), and the log.
+// region (file parameters, sizes, parent locator); a log left by an unclean
+// close is replayed in memory (vhdx-log.ts).
 
 import { Device } from "../io/device";
-import { corrupt, limit, unsupported } from "../util/error";
+import { addContext, corrupt, limit, unsupported } from "../util/error";
 import { asciiAt, guidLE, hex64, u16le, u32le, u64le, u8at, utf16le, allZero } from "../util/bytes";
 import { crc32cUpdate } from "../codec/crc32c";
 import { Container } from "./container";
 import { FileSet } from "./files";
 import { MappedDevice, RunKind, TableCache } from "./mapped";
 import { openReferenced, chainFacts } from "./detect";
+import { replayLog } from "./vhdx-log";
 
 const KiB: u64 = 1024;
 const MiB: u64 = 1024 * 1024;
@@ -24,7 +26,6 @@ const MAX_REGION_ENTRIES: u32 = 2047;
 const MAX_METADATA_ENTRIES: u32 = 2047;
 /** The spec caps a VHDX at 64 TiB. */
 const MAX_VIRTUAL_SIZE: u64 = <u64>64 << 40;
-const MAX_LOG_BYTES: u64 = 256 * MiB;
 
 const BAT_GUID = "2dc27766-f623-4200-9d64-115e9bfd4a08";
 const METADATA_GUID = "8b7ca206-4790-4b9a-b8fe-575f050f886e";
@@ -198,19 +199,6 @@ function readMetadata(file: Device, l: Layout): bool {
   return true;
 }
 
-/** True when the log holds entries of the current log GUID: they must be replayed before the data is consistent. */
-function logNeedsReplay(file: Device, h: VhdxHeader): i32 {
-  if (h.logZero) return 0;
-  const len = min(<u64>h.logLength, MAX_LOG_BYTES);
-  if (h.logOffset > file.size || file.size - h.logOffset < len) return 1;
-  for (let p: u64 = 0; p + 4096 <= len; p += 4096) {
-    const e = file.read(h.logOffset + p, 64);
-    if (e === null) return -1;
-    if (asciiAt(e, 0, "loge") && guidLE(e, 32) == h.logGuid) return 1;
-  }
-  return 0;
-}
-
 function readLayout(file: Device): Layout | null {
   const n = file.name;
   if (file.size < 1 * MiB) { corrupt("vhdx.header.short", n + ": a VHDX file is at least 1 MiB (headers and region tables); this one has " + file.size.toString() + " bytes"); return null; }
@@ -358,14 +346,25 @@ class VhdxDevice extends MappedDevice {
 export function openVhdx(set: FileSet, index: i32): Container | null {
   const file = set.files[index];
   const n = file.name;
-  const l = readLayout(file);
+  let l = readLayout(file);
   if (l === null) return null;
-  const replay = logNeedsReplay(file, l.header);
-  if (replay < 0) return null;
-  if (replay > 0) {
-    unsupported("vhdx.log.replay", n + ": the VHDX log (GUID " + l.header.logGuid + ") holds writes that must be replayed before the disk is consistent: the disk was not closed cleanly. " +
-      "Attach and detach it once in Hyper-V, or replay the log with qemu-img check -r all " + n);
-    return null;
+  let data: Device = file;
+  if (!l.header.logZero) {
+    // Writes still in the log are part of the disk: apply them (in memory) or stop.
+    const h = l.header;
+    const r = replayLog(file, h.logOffset, h.logLength, h.logGuid);
+    if (r === null) {
+      addContext(n + ": the VHDX log (GUID " + h.logGuid + ") must be replayed before the disk is consistent, and could not be");
+      return null;
+    }
+    if (r.entries > 0) {
+      data = r;
+      l = readLayout(r);
+      if (l === null) return null;
+      l.notes.push("the VHDX was not closed cleanly: its log held " + r.entries.toString() + " entr" + (r.entries == 1 ? "y" : "ies") +
+        " (sequence " + r.firstSeq.toString() + ".." + r.lastSeq.toString() + ") that were applied in memory; the file itself is unchanged. " +
+        "Attach it once in Hyper-V or run qemu-img check -r all " + n + " before converting it");
+    }
   }
   const m = l.meta;
   if (m.blockSize < MiB || m.blockSize > 256 * MiB || popcnt(m.blockSize) != 1) {
@@ -380,8 +379,8 @@ export function openVhdx(set: FileSet, index: i32): Container | null {
     limit("vhdx.size", n + ": VHDX virtual size " + m.virtualSize.toString() + " is beyond 64 TiB or not a whole number of sectors");
     return null;
   }
-  const dev = new VhdxDevice(file, l);
-  if ((dev.batEntries << 3) > <u64>l.bat.length || l.bat.offset > file.size || file.size - l.bat.offset < <u64>l.bat.length) {
+  const dev = new VhdxDevice(data, l);
+  if ((dev.batEntries << 3) > <u64>l.bat.length || l.bat.offset > data.size || data.size - l.bat.offset < <u64>l.bat.length) {
     corrupt("vhdx.bat.out-of-range", n + ": the VHDX BAT at " + hex64(l.bat.offset) + " (" + l.bat.length.toString() + " bytes) is too small for " + dev.batEntries.toString() + " entries or past the end of the file");
     return null;
   }
@@ -390,7 +389,7 @@ export function openVhdx(set: FileSet, index: i32): Container | null {
   c.clusterSize = m.blockSize;
   if (m.logicalSector == 4096) c.notes.push("the VHDX has 4096-byte logical sectors");
   if (dev.batEntries <= (1 << 19)) {
-    const bat = file.read(l.bat.offset, <i32>(dev.batEntries << 3));
+    const bat = data.read(l.bat.offset, <i32>(dev.batEntries << 3));
     if (bat === null) return null;
     let count: i64 = 0;
     for (let i: u64 = 0; i < dev.batEntries; i++) {
