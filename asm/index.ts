@@ -11,6 +11,8 @@ import { Vfs, Mount, Loc } from "./guest/vfs";
 import { FileKind, Stat, kindName } from "./fs/filesystem";
 import { JsonWriter } from "./util/json";
 import { lastError, clearError, kindName as errorKindName, unsupported, corrupt } from "./util/error";
+import { inflateRaw, inflateRawPrefix, inflateZlib } from "./codec/inflate";
+import { configureIndex } from "./codec/zran";
 
 let disk: Disk | null = null;
 let guest: Guest | null = null;
@@ -93,6 +95,7 @@ function imageJson(d: Disk): string {
   for (let i = 0; i < c.fileNames.length; i++) w.str(c.fileNames[i]);
   w.endArray();
   w.endObject();
+  if (d.compression.length > 0) w.prop("compression", d.compression);
   const t = d.table;
   w.prop("partitionTable", t !== null ? t.kind : "none");
   if (t !== null) {
@@ -100,6 +103,7 @@ function imageJson(d: Disk): string {
     w.prop("bootCode", t.bootCode).propBool("hasBootCode", t.hasBootCode);
   }
   w.arrKey("notes");
+  for (let i = 0; i < d.compressionNotes.length; i++) w.str(d.compressionNotes[i]);
   for (let i = 0; i < d.container.notes.length; i++) w.str(d.container.notes[i]);
   if (t !== null) for (let i = 0; i < t.notes.length; i++) w.str(t.notes[i]);
   w.endArray();
@@ -238,4 +242,19 @@ export function rawRead(vol: i32, offset: f64, len: i32): Uint8Array | null {
   const dev = vol < 0 ? d.dev : (vol < d.volumes.length ? d.volumes[vol].dev : null);
   if (dev === null) { unsupported("volume.index", "no volume " + vol.toString()); return null; }
   return dev.read(<u64>offset, len);
+}
+
+// ---- codec self-test: one-shot inflate of bytes the host passes in ----
+
+/** format 0 = raw deflate, 1 = zlib, 2 = raw deflate prefix; null with the error set on failure. */
+export function codecInflate(src: Uint8Array, dstLen: i32, format: i32): Uint8Array | null {
+  clearError();
+  const dst = new Uint8Array(dstLen);
+  const n = format == 1 ? inflateZlib(src, dst) : (format == 2 ? inflateRawPrefix(src, dst) : inflateRaw(src, dst));
+  return n < 0 ? null : dst.slice(0, n);
+}
+
+/** Checkpoint spacing, window budget and largest cached segment of compressed-stream indexes (tests). */
+export function codecConfigureIndex(spacing: f64, maxWindows: i32, maxSegment: i32): void {
+  configureIndex(<u64>spacing, maxWindows, maxSegment);
 }

@@ -6,6 +6,7 @@
 import { Device, SliceDevice } from "../io/device";
 import { HostFile } from "../io/page-cache";
 import { Container, openContainer } from "../container/detect";
+import { openCompressed } from "../container/compressed";
 import { readPartitionTable } from "../volume/detect";
 import { Partition, PartitionTable } from "../volume/partition";
 import { probe, ProbeResult } from "../fs/probe";
@@ -29,17 +30,31 @@ export class Disk {
   tableError: string = "";
   tableErrorCode: string = "";
   volumes: Volume[] = [];
+  /** the compressor the image was read through ("gzip"), "" when none */
+  compression: string = "";
+  compressionNotes: string[] = [];
   constructor(public files: HostFile[], public container: Container) {}
   get dev(): Device { return this.container.disk; }
 }
 
 /** Opens the files as one disk (the top image and what it refers to); null with the error set when it cannot be read at all. */
 export function openDisk(files: HostFile[]): Disk | null {
-  const devs: Device[] = [];
-  for (let i = 0; i < files.length; i++) devs.push(files[i]);
+  // A compressed first file (.qcow2.gz) is read through its decompressing device.
+  const dc = openCompressed(files[0]);
+  if (dc === null) return null;
+  const devs: Device[] = [dc.dev];
+  for (let i = 1; i < files.length; i++) devs.push(files[i]);
   const c = openContainer(devs);
   if (c === null) return null;
+  if (dc.dev !== files[0]) {
+    // The container facts name the file the person gave, at its own size.
+    if (c.topFile == dc.dev.name) c.topFile = files[0].name;
+    for (let i = 0; i < c.fileNames.length; i++) if (c.fileNames[i] == dc.dev.name) c.fileNames[i] = files[0].name;
+    c.fileSize = c.fileSize - dc.dev.size + files[0].size;
+  }
   const disk = new Disk(files, c);
+  disk.compression = dc.compression;
+  disk.compressionNotes = dc.notes;
   const dev = c.disk;
   clearError();
   const table = readPartitionTable(dev);

@@ -25,11 +25,15 @@ export async function checkFiles(
   opts: CheckOptions = {},
 ): Promise<Report> {
   const t0 = performance.now();
-  const x = await instantiateEngine(instantiate, module, files);
+  let lastCalls = 0;
+  // The wasm reports the index pass over a compressed image (phase 1: input bytes done of total).
+  const x = await instantiateEngine(instantiate, module, files, (_phase, done, total) =>
+    opts.onProgress?.({ phase: 'decompressing', bytesRead: done, readCalls: lastCalls, total }));
   x.configure(opts.pageShift ?? 16, opts.cacheBytes ?? 64 * 1024 * 1024);
   const io = () => JSON.parse(x.ioStatsJson()) as { bytesRead: number; readCalls: number; memoryBytes: number };
   const progress = (phase: Progress['phase']) => {
     const s = io();
+    lastCalls = s.readCalls;
     opts.onProgress?.({ phase, bytesRead: s.bytesRead, readCalls: s.readCalls });
   };
   const stats = () => {
@@ -61,10 +65,11 @@ export async function checkFiles(
   const image: ImageInfo = {
     files: names,
     format: raw.format,
+    ...(raw.compression ? { compression: raw.compression } : {}),
     virtualSize: raw.virtualSize,
     partitionTable: raw.partitionTable,
     notes: raw.notes,
-    ...(raw.container ? { container: containerInfo(raw.format, raw.container) } : {}),
+    ...(raw.container ? { container: containerInfo(raw.format, raw.container, raw.compression ?? '') } : {}),
     ...(raw.tableError ? { tableError: `${raw.tableErrorCode}: ${raw.tableError}` } : {}),
     volumes: (raw.volumes as (VolumeInfo & Record<string, unknown>)[]).map((v) => ({
       id: v.id, start: v.start, size: v.size, type: v.type, typeName: v.typeName, fs: v.fs, uuid: v.uuid, label: v.label,

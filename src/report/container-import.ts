@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the container means for the import: Alibaba Cloud ECS imports raw,
 // qcow2, VHD and VMDK files; anything else, or an image that needs other files
-// to be whole (a backing chain, split extents), is converted to one qcow2 first.
+// to be whole (a backing chain, split extents), is converted to one qcow2 first;
+// a compressed file (.img.gz) is decompressed first.
 import type { ContainerInfo } from './types';
 
 export interface RawContainer {
@@ -19,12 +20,21 @@ const ACCEPTED = new Set(['raw', 'qcow2', 'vhd', 'vmdk']);
 const NAMES: Record<string, string> = { raw: 'raw', qcow2: 'qcow2', vhd: 'VHD', vhdx: 'VHDX', vmdk: 'VMDK', vdi: 'VDI' };
 
 function convert(top: string): string {
-  const out = top.replace(/\.[^./\\]*$/, '') + '.qcow2';
-  return `qemu-img convert -O qcow2 ${top} ${out === top ? top + '.qcow2' : out}`;
+  const stem = top.replace(/\.[^./\\]*$/, '');
+  const out = stem + '.qcow2';
+  return `qemu-img convert -O qcow2 ${top} ${out === top ? stem + '-flat.qcow2' : out}`;
 }
 
-export function cloudImport(format: string, c: RawContainer): ContainerInfo['cloudImport'] {
+export function cloudImport(format: string, c: RawContainer, compression = ''): ContainerInfo['cloudImport'] {
   const name = NAMES[format] ?? format;
+  if (compression) {
+    const inner = c.topFile.replace(/\.(gz|gzip|xz|zst|bz2)$/i, '');
+    return {
+      accepted: false,
+      message: `the ${name} image is ${compression}-compressed; Alibaba Cloud imports the uncompressed file, so decompress it first`,
+      command: compression === 'gzip' ? `gunzip -k ${c.topFile}` : `decompress ${c.topFile} to ${inner}`,
+    };
+  }
   if (!ACCEPTED.has(format)) {
     return { accepted: false, message: `Alibaba Cloud does not import ${name} images; convert it to qcow2 (or raw, VHD, VMDK) first`, command: convert(c.topFile) };
   }
@@ -37,7 +47,7 @@ export function cloudImport(format: string, c: RawContainer): ContainerInfo['clo
   return { accepted: true, message: `Alibaba Cloud imports ${name} images as they are` };
 }
 
-export function containerInfo(format: string, c: RawContainer): ContainerInfo {
+export function containerInfo(format: string, c: RawContainer, compression = ''): ContainerInfo {
   return {
     subformat: c.subformat,
     topFile: c.topFile,
@@ -47,6 +57,6 @@ export function containerInfo(format: string, c: RawContainer): ContainerInfo {
     ...(c.compression ? { compression: c.compression } : {}),
     backingChain: c.backingChain,
     files: c.files,
-    cloudImport: cloudImport(format, c),
+    cloudImport: cloudImport(format, c, compression),
   };
 }

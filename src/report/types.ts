@@ -51,6 +51,8 @@ export interface VolumeInfo {
 export interface ImageInfo {
   files: string[];
   format: string;
+  /** the compressor the image was read through ("gzip"), absent when not compressed */
+  compression?: string;
   virtualSize: number;
   partitionTable: 'gpt' | 'mbr' | 'none';
   /** remarks about the layout (e.g. the backup GPT header was used) */
@@ -110,10 +112,12 @@ export interface Report {
   error?: { code: string; message: string };
 }
 
-export type Phase = 'opening' | 'partitions' | 'filesystems' | 'mounting' | 'checking' | 'done';
+export type Phase = 'opening' | 'decompressing' | 'partitions' | 'filesystems' | 'mounting' | 'checking' | 'done';
 
 export interface Progress {
   phase: Phase;
   bytesRead: number;
   readCalls: number;
+  /** bytes the phase will read in all (the compressed file while decompressing) */
+  total?: number;
 }
