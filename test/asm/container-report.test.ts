@@ -23,6 +23,8 @@ if (!hasQemuImg) console.warn('container-report: qemu-img (Debian qemu-utils) is
 const formats: { name: string; args: string[]; accepted: boolean; subformat: string }[] = [
   { name: 'v2.qcow2', args: ['-O', 'qcow2', '-o', 'compat=0.10'], accepted: true, subformat: 'v2 (compat 0.10)' },
   { name: 'v3.qcow2', args: ['-O', 'qcow2', '-o', 'compat=1.1,cluster_size=16384,extended_l2=on'], accepted: true, subformat: 'v3 (compat 1.1)' },
+  { name: 'c.qcow2', args: ['-O', 'qcow2', '-c'], accepted: true, subformat: 'v3 (compat 1.1)' },
+  { name: 'stream.vmdk', args: ['-O', 'vmdk', '-o', 'subformat=streamOptimized'], accepted: true, subformat: 'streamOptimized' },
   { name: 'dynamic.vhd', args: ['-O', 'vpc', '-o', 'subformat=dynamic,force_size=on'], accepted: true, subformat: 'dynamic' },
   { name: 'fixed.vhd', args: ['-O', 'vpc', '-o', 'subformat=fixed,force_size=on'], accepted: true, subformat: 'fixed' },
   { name: 'disk.vhdx', args: ['-O', 'vhdx'], accepted: false, subformat: 'dynamic' },
@@ -30,6 +32,8 @@ const formats: { name: string; args: string[]; accepted: boolean; subformat: str
   { name: 'split.vmdk', args: ['-O', 'vmdk', '-o', 'subformat=twoGbMaxExtentSparse'], accepted: false, subformat: 'twoGbMaxExtentSparse' },
   { name: 'mflat.vmdk', args: ['-O', 'vmdk', '-o', 'subformat=monolithicFlat'], accepted: false, subformat: 'monolithicFlat' },
   { name: 'dynamic.vdi', args: ['-O', 'vdi'], accepted: false, subformat: 'dynamic' },
+  { name: 'static.vdi', args: ['-O', 'vdi', '-o', 'static=on'], accepted: false, subformat: 'fixed' },
+  { name: 'splitflat.vmdk', args: ['-O', 'vmdk', '-o', 'subformat=twoGbMaxExtentFlat'], accepted: false, subformat: 'twoGbMaxExtentFlat' },
 ];
 
 const check = async (paths: string[]): Promise<Report> => {
