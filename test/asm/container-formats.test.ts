@@ -332,3 +332,90 @@ describe('what Alibaba Cloud accepts (src/report/container-import.ts)', async ()
     expect(i.clusterSize).toBeUndefined();
   });
 });
+
+describe('differencing VHDX (the dynamic fixture given a parent by the [MS-VHDX] fields)', () => {
+  const MiB = 1 << 20;
+  /** GUID text → its 16 on-disk bytes (first three fields little-endian). */
+  function guidBytes(g: string): Uint8Array {
+    const h = g.replace(/-/g, '');
+    const b = Uint8Array.from(h.match(/../g)!.map((x) => parseInt(x, 16)));
+    return Uint8Array.from([b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], ...b.subarray(8)]);
+  }
+  const utf16 = (s: string) => new Uint8Array(Buffer.from(s, 'utf16le'));
+  const eq = (a: Uint8Array, b: Uint8Array) => a.every((x, i) => x === b[i]);
+
+  /** Block 3 not present (parent), block 2 partially present (first half its own), has-parent flag, parent locator. */
+  function makeDifferencing() {
+    const orig = load('pattern.vhdx');
+    const b = new Uint8Array(Math.ceil(orig.length / MiB) * MiB + MiB); // room for one sector bitmap block
+    b.set(orig);
+    const v = new DataView(b.buffer);
+    const regions = 192 * 1024;
+    let bat = 0, batLen = 0, meta = 0, metaLen = 0;
+    for (let i = 0; i < v.getUint32(regions + 8, true); i++) {
+      const e = regions + 16 + 32 * i;
+      const id = b.subarray(e, e + 16);
+      if (eq(id, guidBytes('2dc27766-f623-4200-9d64-115e9bfd4a08'))) { bat = Number(v.getBigUint64(e + 16, true)); batLen = v.getUint32(e + 24, true); }
+      if (eq(id, guidBytes('8b7ca206-4790-4b9a-b8fe-575f050f886e'))) { meta = Number(v.getBigUint64(e + 16, true)); metaLen = v.getUint32(e + 24, true); }
+    }
+    expect(batLen).toBeGreaterThanOrEqual(4097 * 8);
+    const count = v.getUint16(meta + 10, true);
+    let free = 0;
+    for (let i = 0; i < count; i++) {
+      const e = meta + 32 + 32 * i;
+      const off = v.getUint32(e + 16, true), len = v.getUint32(e + 20, true);
+      free = Math.max(free, off + len);
+      if (eq(b.subarray(e, e + 16), guidBytes('caa16737-fa36-4d43-b3b6-33f0aa44e76b'))) v.setUint32(meta + off + 4, v.getUint32(meta + off + 4, true) | 2, true);
+    }
+    // the parent locator item: type GUID, count, key/value entries, then UTF-16LE strings
+    const pairs: [string, string][] = [['parent_linkage', '{00000000-0000-0000-0000-000000000001}'], ['relative_path', '.\\parent.img']];
+    const loc = (free + 4095) & ~4095;
+    expect(loc + 4096).toBeLessThanOrEqual(metaLen);
+    b.set(guidBytes('b04aefb7-d19e-4a81-b789-25b8e9445913'), meta + loc);
+    v.setUint16(meta + loc + 18, pairs.length, true);
+    let str = 20 + 12 * pairs.length;
+    pairs.forEach(([k, val], i) => {
+      const e = meta + loc + 20 + 12 * i;
+      const kb = utf16(k), vb = utf16(val);
+      v.setUint32(e, str, true); b.set(kb, meta + loc + str); v.setUint16(e + 8, kb.length, true); str += kb.length;
+      v.setUint32(e + 4, str, true); b.set(vb, meta + loc + str); v.setUint16(e + 10, vb.length, true); str += vb.length;
+    });
+    const ne = meta + 32 + 32 * count;
+    b.set(guidBytes('a8d35f2d-b30b-454d-abf7-d3d84834ab0c'), ne);
+    v.setUint32(ne + 16, loc, true);
+    v.setUint32(ne + 20, str, true);
+    v.setUint32(ne + 24, 4 | 2, true); // required, virtual disk
+    v.setUint16(meta + 10, count + 1, true);
+    // BAT: block 3 not present; block 2 partially present with a sector bitmap block at the end
+    const state = (i: number) => Number(v.getBigUint64(bat + 8 * i, true) & 7n);
+    expect(state(2)).toBe(6);
+    expect(state(3)).toBe(6);
+    v.setBigUint64(bat + 8 * 3, 0n, true);
+    v.setBigUint64(bat + 8 * 2, (v.getBigUint64(bat + 8 * 2, true) & ~7n) | 7n, true);
+    const sb = b.length - MiB;
+    v.setBigUint64(bat + 8 * 4096, BigInt(sb) | 6n, true);
+    // block 2's sectors are bits 2*2048 .. 3*2048-1 of chunk 0's bitmap; its first half is the child's
+    b.fill(0xff, sb + (2 * 2048) / 8, sb + (2 * 2048 + 1024) / 8);
+    return b;
+  }
+
+  it('reads not-present blocks and clear bitmap bits from the parent, the rest from the child', async () => {
+    const b = makeDifferencing();
+    const parent = new Uint8Array(source.length).fill(0x5a);
+    const expected = source.slice();
+    expected.set(parent.subarray(3 * MiB, 4 * MiB), 3 * MiB);
+    expected.set(parent.subarray(2 * MiB + 512 * 1024, 3 * MiB), 2 * MiB + 512 * 1024);
+    const s = await eng.open([parent, b], { names: ['parent.img', 'child.avhdx'] });
+    const img = s.inspect();
+    expect(img, JSON.stringify(s.lastError())).not.toBeNull();
+    expect(img.container).toMatchObject({ subformat: 'differencing', topFile: 'child.avhdx', backingChain: ['parent.img'] });
+    compareRanges(s, expected);
+  });
+
+  it('names the parent when it is missing', async () => {
+    const s = await eng.open([makeDifferencing()], { names: ['child.avhdx'] });
+    expect(s.inspect()).toBeNull();
+    expect(s.lastError()).toMatchObject({ code: 'vhdx.parent.missing' });
+    expect(s.lastError()!.message).toMatch(/parent\.img/);
+  });
+});
