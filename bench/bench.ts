@@ -43,7 +43,8 @@ function containers(c: Case): Case[] {
       const r = spawnSync('qemu-img', ['convert', '-f', 'raw', ...args, c.path, path], { stdio: ['ignore', 'ignore', 'inherit'] });
       if (r.status !== 0) continue;
     }
-    const extra = readdirSync(cache).filter((n) => n.startsWith(basename(stem) + '-')).map((n) => join(cache, n));
+    // the extents qemu-img writes beside a split or flat VMDK: <stem>-s001.img, <stem>-f001.img, <stem>-flat.img
+    const extra = readdirSync(cache).filter((n) => n.startsWith(basename(stem) + '-') && /^-(s\d{3}|f\d{3}|flat)\.img$/.test(n.slice(basename(stem).length))).map((n) => join(cache, n));
     out.push({ name: `${c.name} ${fmt}`, path, extra, rawOf: c.name });
   }
   return out;

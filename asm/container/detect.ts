@@ -52,7 +52,7 @@ function sniff(file: Device): Sniff | null {
   if (isQcow2(head)) s.kind = Kind.Qcow2;
   else if (isVhdx(head)) s.kind = Kind.Vhdx;
   else if (isVmdkSparse(head)) s.kind = Kind.VmdkSparse;
-  else if (isVmdkDescriptor(head)) s.kind = Kind.VmdkDescriptor;
+  else if (isVmdkDescriptor(head, file.size)) s.kind = Kind.VmdkDescriptor;
   else if (isVdi(head)) s.kind = Kind.Vdi;
   else {
     const known = knownButUnsupported(head);

@@ -17,6 +17,8 @@ const MIN_CLUSTER_BITS: u32 = 9;
 const MAX_CLUSTER_BITS: u32 = 21;
 /** qemu's QCOW_MAX_L1_SIZE: 32 MiB of L1 entries */
 const MAX_L1_BYTES: u64 = 32 << 20;
+/** far beyond any image qemu makes (2 EiB); bounds the arithmetic on virtual offsets */
+const MAX_VIRTUAL_SIZE: u64 = <u64>1 << 61;
 /** qemu refuses backing file names longer than this */
 const MAX_BACKING_NAME: u32 = 1023;
 
@@ -307,8 +309,8 @@ export function openQcow2(set: FileSet, index: i32): Container | null {
   const l2Bits = h.clusterBits - (ext ? 4 : 3);
   // L1 entries needed to map the whole virtual disk.
   const perL1 = l2Bits + h.clusterBits;
-  if (perL1 < 64 && h.size > (<u64>1 << 62)) {
-    limit("qcow2.header.size", n + ": virtual size " + h.size.toString() + " is beyond any qcow2 image qemu makes");
+  if (h.size > MAX_VIRTUAL_SIZE) {
+    limit("qcow2.header.size", n + ": virtual size " + h.size.toString() + " is beyond 2 EiB, the largest this reader accepts");
     return null;
   }
   const needed = (h.size + (<u64>1 << perL1) - 1) >> perL1;

@@ -200,6 +200,9 @@ class VhdDevice extends MappedDevice {
       return false;
     }
     this.runLen = bs - inBlock;
+    // A dynamic disk's blocks are zero-filled when allocated, so its bitmap adds
+    // nothing (qemu reads them the same way) and costs a read: only a
+    // differencing disk consults it.
     if (this.differencing) {
       // In a differencing disk a clear bit means "the parent holds this sector".
       const bm = this.bitmaps.load(this.file, bitmapOff, <i32>this.bitmapBytes);

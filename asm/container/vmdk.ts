@@ -37,10 +37,11 @@ function contains(b: Uint8Array, len: i32, s: string): bool {
   return false;
 }
 
-export function isVmdkDescriptor(head: Uint8Array): bool {
+export function isVmdkDescriptor(head: Uint8Array, fileSize: u64): bool {
+  if (fileSize > <u64>MAX_DESCRIPTOR_BYTES) return false;
   if (asciiAt(head, 0, "# Disk DescriptorFile")) return true;
   // Descriptors written by hand or by older tools may lack the comment line.
-  return head.length < MAX_DESCRIPTOR_BYTES && contains(head, 2048, "createType=") && contains(head, 2048, "version=");
+  return contains(head, 2048, "createType=") && contains(head, 2048, "version=");
 }
 
 class SparseHeader {
@@ -331,6 +332,9 @@ export function openVmdkSparse(set: FileSet, index: i32): Container | null {
   if (ext.compressed) c.compression = "deflate";
   c.fileSize = file.size;
   c.fileNames.push(n);
+  if (d.extents.length == 0) {
+    c.notes.push(n + " is a sparse extent without a descriptor of its own: if it is one piece of a split disk (name-s001.vmdk, ...), drop the descriptor .vmdk and every piece together");
+  }
   if (d.extents.length > 1) {
     unsupported("vmdk.extents", n + ": the descriptor inside this sparse VMDK lists " + d.extents.length.toString() + " extents; a sparse file with an embedded descriptor holds one");
     return null;
