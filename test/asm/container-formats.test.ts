@@ -419,3 +419,38 @@ describe('differencing VHDX (the dynamic fixture given a parent by the [MS-VHDX]
     expect(s.lastError()!.message).toMatch(/parent\.img/);
   });
 });
+
+describe('a hand-written VMDK descriptor (VMware Virtual Disk Format 1.1, "The Descriptor File")', () => {
+  const MiB = 1 << 20;
+  const desc = (lines: string[]) => new Uint8Array(Buffer.from(['# Disk DescriptorFile', 'version=1', 'CID=fffffffe', 'parentCID=ffffffff', 'createType="vmfs"', '', '# Extent description', ...lines, '', '# The Disk Data Base', '#DDB', 'ddb.adapterType = "lsilogic"', ''].join('\n')));
+  // FLAT with an offset (sectors), a ZERO extent, and a VMFS extent whose name has a space
+  const a = new Uint8Array(MiB + 4 * MiB);
+  a.fill(0x77, 0, MiB);
+  a.set(source.subarray(0, 4 * MiB), MiB);
+  const b = source.slice(8 * MiB);
+  const expected = new Uint8Array(16 * MiB);
+  expected.set(source.subarray(0, 4 * MiB));
+  expected.set(b, 8 * MiB);
+
+  it('joins FLAT (with offset), ZERO and VMFS extents into one disk', async () => {
+    const d = desc(['RW 8192 FLAT "a.bin" 2048', 'RW 8192 ZERO', 'RDONLY 16384 VMFS "disk b-flat.vmdk"']);
+    const s = await eng.open([b, d, a], { names: ['disk b-flat.vmdk', 'disk.vmdk', 'a.bin'] });
+    const img = s.inspect();
+    expect(img, JSON.stringify(s.lastError())).not.toBeNull();
+    expect(img.container).toMatchObject({ subformat: 'vmfs', topFile: 'disk.vmdk', files: ['disk.vmdk', 'a.bin', 'disk b-flat.vmdk'] });
+    compareRanges(s, expected);
+  });
+
+  it('a malformed extent line is named with its line', async () => {
+    const s = await eng.open([desc(['RW many FLAT "a.bin"'])], { names: ['disk.vmdk'] });
+    expect(s.inspect()).toBeNull();
+    expect(s.lastError()).toMatchObject({ code: 'vmdk.descriptor.extent' });
+    expect(s.lastError()!.message).toMatch(/line 8 has no sector count/);
+  });
+
+  it('an unknown extent type is named', async () => {
+    const s = await eng.open([desc(['RW 8192 VMFSRDM2 "a.bin"']), a], { names: ['disk.vmdk', 'a.bin'] });
+    expect(s.inspect()).toBeNull();
+    expect(s.lastError()).toMatchObject({ code: 'vmdk.extent.type' });
+  });
+});
