@@ -23,6 +23,13 @@ import { setFileEncoding as registerEncoding } from "./container/compressed";
 
 let disk: Disk | null = null;
 let guest: Guest | null = null;
+/** names the host gave its files: backing files, parents and extents are matched by them */
+const fileNames = new Map<i32, string>();
+
+/** Names file `id` (its base name, e.g. "disk-s001.vmdk"); call before openImage. */
+export function setFileName(id: i32, name: string): void {
+  fileNames.set(id, name);
+}
 
 export function configure(pageShift: i32, cacheBytes: f64): void {
   configureCache(<u32>pageShift, <usize>cacheBytes);
@@ -75,7 +82,7 @@ export function openImage(fileCount: i32): string {
     return "";
   }
   const files: HostFile[] = [];
-  for (let i = 0; i < fileCount; i++) files.push(new HostFile(i, "file " + i.toString()));
+  for (let i = 0; i < fileCount; i++) files.push(new HostFile(i, fileNames.has(i) ? fileNames.get(i) : "file " + i.toString()));
   const d = openDisk(files);
   if (d === null) return "";
   disk = d;
@@ -84,7 +91,18 @@ export function openImage(fileCount: i32): string {
 
 function imageJson(d: Disk): string {
   const w = new JsonWriter().beginObject();
-  w.prop("format", d.container.format).propNum("virtualSize", <f64>d.dev.size);
+  const c = d.container;
+  w.prop("format", c.format).propNum("virtualSize", <f64>d.dev.size);
+  w.objKey("container").prop("subformat", c.subformat).prop("topFile", c.topFile)
+    .propNum("fileSize", <f64>c.fileSize).propNum("allocatedSize", <f64>c.allocatedSize)
+    .propNum("clusterSize", c.clusterSize).prop("compression", c.compression);
+  w.arrKey("backingChain");
+  for (let i = 0; i < c.backingChain.length; i++) w.str(c.backingChain[i]);
+  w.endArray();
+  w.arrKey("files");
+  for (let i = 0; i < c.fileNames.length; i++) w.str(c.fileNames[i]);
+  w.endArray();
+  w.endObject();
   if (d.compression.length > 0) w.prop("compression", d.compression);
   const t = d.table;
   w.prop("partitionTable", t !== null ? t.kind : "none");

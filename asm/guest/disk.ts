@@ -37,12 +37,21 @@ export class Disk {
   get dev(): Device { return this.container.disk; }
 }
 
-/** Opens file 0 as a disk; null with the error set when it cannot be read at all. */
+/** Opens the files as one disk (the top image and what it refers to); null with the error set when it cannot be read at all. */
 export function openDisk(files: HostFile[]): Disk | null {
+  // A compressed first file (.qcow2.gz) is read through its decompressing device.
   const dc = openCompressed(files[0]);
   if (dc === null) return null;
-  const c = openContainer(dc.dev);
+  const devs: Device[] = [dc.dev];
+  for (let i = 1; i < files.length; i++) devs.push(files[i]);
+  const c = openContainer(devs);
   if (c === null) return null;
+  if (dc.dev !== files[0]) {
+    // The container facts name the file the person gave, at its own size.
+    if (c.topFile == dc.dev.name) c.topFile = files[0].name;
+    for (let i = 0; i < c.fileNames.length; i++) if (c.fileNames[i] == dc.dev.name) c.fileNames[i] = files[0].name;
+    c.fileSize = c.fileSize - dc.dev.size + files[0].size;
+  }
   const disk = new Disk(files, c);
   disk.compression = dc.compression;
   disk.compressionNotes = dc.notes;

@@ -9,6 +9,7 @@ import { detectOs } from '../facts/os-release';
 import { runRules } from '../rules/run-rules';
 import { detectionOptions, imageTags } from '../report/detection-options';
 import { VERSION } from '../version';
+import { containerInfo } from '../report/container-import';
 
 export interface CheckOptions {
   /** page size as a power of two (9..22); 16 = 64 KiB */
@@ -59,6 +60,7 @@ export async function checkFiles(
   progress('opening');
   const empty: ImageInfo = { files: names, format: 'unknown', virtualSize: 0, partitionTable: 'none', notes: [], volumes: [] };
   if ('error' in located) return { ...base(empty, null, []), error: located.error };
+  names.forEach((n, i) => x.setFileName(i, n.replace(/^.*[\\/]/, '')));
   const imgText = x.openImage(files.count);
   if (imgText === '') {
     const e = JSON.parse(x.lastErrorJson()) ?? { code: 'image.unreadable', message: 'the image could not be read' };
@@ -76,6 +78,7 @@ export async function checkFiles(
     virtualSize: raw.virtualSize,
     partitionTable: raw.partitionTable,
     notes: raw.notes,
+    ...(raw.container ? { container: containerInfo(raw.format, raw.container, raw.compression ?? '') } : {}),
     ...(raw.tableError ? { tableError: `${raw.tableErrorCode}: ${raw.tableError}` } : {}),
     volumes: (raw.volumes as (VolumeInfo & Record<string, unknown>)[]).map((v) => ({
       id: v.id, start: v.start, size: v.size, type: v.type, typeName: v.typeName, fs: v.fs, uuid: v.uuid, label: v.label,

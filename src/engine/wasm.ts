@@ -26,6 +26,8 @@ export interface WasmExports {
   lastErrorJson(): string;
   clearLastError(): void;
   ioStatsJson(): string;
+  /** names file `id` for matching backing files, parents and extents; before openImage */
+  setFileName(id: number, name: string): void;
   openImage(fileCount: number): string;
   mountGuest(): string;
   fsStat(vol: number, path: string, follow: boolean): string;

@@ -83,6 +83,30 @@ export interface ImageInfo {
   /** a partition table was found but could not be read (then no volumes are listed) */
   tableError?: string;
   volumes: VolumeInfo[];
+  /** what the container itself is and means for the import (absent when the image could not be opened) */
+  container?: ContainerInfo;
+}
+
+/** Facts of the container file(s) around the virtual disk (issue 3). */
+export interface ContainerInfo {
+  /** "v3 (compat 1.1)", "dynamic", "streamOptimized", "fixed", ... ("" for raw) */
+  subformat: string;
+  /** the file the person opened: the one no other given file refers to */
+  topFile: string;
+  /** bytes of every file the disk is read from (extents and backing files included) */
+  fileSize: number;
+  /** bytes of the virtual disk the top image's own tables mark allocated; absent when not counted */
+  allocatedSize?: number;
+  /** cluster / grain / block size in bytes; absent for raw and fixed formats */
+  clusterSize?: number;
+  /** compression inside the container ("deflate", "zstd"), absent when none */
+  compression?: string;
+  /** backing files / parents below the top image, nearest first */
+  backingChain: string[];
+  /** every file the disk is read from, the top one first */
+  files: string[];
+  /** whether Alibaba Cloud ECS imports this file as it is, and what to do if not */
+  cloudImport: { accepted: boolean; message: string; command?: string };
 }
 
 export interface Stats {

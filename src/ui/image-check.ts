@@ -8,7 +8,7 @@ import { findingsStyles, renderFindings } from './findings-view';
 import { layoutStyles, renderLayout } from './disk-layout';
 import { baseName, download, reportJson, reportMarkdown, reportZip } from './export';
 
-const PHASES: Phase[] = ['opening', 'partitions', 'filesystems', 'mounting', 'checking', 'done'];
+const PHASES: Phase[] = ['opening', 'decompressing', 'partitions', 'filesystems', 'mounting', 'checking', 'done'];
 
 /**
  * Checks a disk image the person drops or picks, in a worker; the image is
@@ -83,6 +83,7 @@ export class ImageCheck extends LitElement {
   @state() private notice = '';
   @state() private over = false;
   private abort: AbortController | null = null;
+  private phaseStart: { phase: Phase; at: number } | null = null;
 
   private get language(): Lang {
     return (LANGS as string[]).includes(this.lang) ? (this.lang as Lang) : pickLang(navigator.languages ?? [navigator.language]);
@@ -121,6 +122,7 @@ export class ImageCheck extends LitElement {
     this.failure = '';
     this.notice = '';
     this.progress = { phase: 'opening', bytesRead: 0, readCalls: 0 };
+    this.phaseStart = null;
     this.emit('check-start', { files: files.map((f) => f.name) });
     try {
       const report = await checkImage(files, {
@@ -193,6 +195,17 @@ export class ImageCheck extends LitElement {
     if (this.loading) return html`<span>${t(lang, 'phase.loading')}…</span>`;
     const p = this.progress;
     if (!p || !this.abort) return nothing;
+    // A phase that knows its total (the one pass over a compressed image) gets
+    // its own bar and an estimate from the rate so far; the others are steps.
+    if (p.total && p.total > 0) {
+      const started = (this.phaseStart ??= { phase: p.phase, at: performance.now() });
+      if (started.phase !== p.phase) this.phaseStart = { phase: p.phase, at: performance.now() };
+      const secs = (performance.now() - this.phaseStart!.at) / 1000;
+      const left = p.bytesRead > 0 ? Math.max(0, Math.round((secs * (p.total - p.bytesRead)) / p.bytesRead)) : '…';
+      return html`
+        <div>${t(lang, `phase.${p.phase}`)}… <span class="muted">${t(lang, 'progress.of', { done: formatBytes(p.bytesRead, lang), total: formatBytes(p.total, lang), seconds: left })}</span></div>
+        <progress part="progress" max=${p.total} value=${p.bytesRead} aria-label=${t(lang, 'progress.label')}></progress>`;
+    }
     const step = Math.max(0, PHASES.indexOf(p.phase));
     return html`
       <div>${t(lang, `phase.${p.phase}`)}… <span class="muted">${t(lang, 'progress.read', { bytes: formatBytes(p.bytesRead, lang), calls: p.readCalls })}</span></div>

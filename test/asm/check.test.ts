@@ -30,7 +30,7 @@ describe('checkFiles', () => {
     const b = new Uint8Array(1024);
     b.set([0x51, 0x46, 0x49, 0xfb]);
     const r = await checkFiles(inst, mod, memoryFiles([b]), ['a.qcow2']);
-    expect(r.error?.code).toBe('container.unsupported');
+    expect(r.error?.code).toBe('qcow2.version');
     expect(r.findings).toEqual([]);
   });
 });

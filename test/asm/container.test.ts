@@ -29,13 +29,13 @@ describe('container detection', () => {
     expect(s.lastError()?.code).toBe('container.empty');
   });
 
-  it('names qcow2 as a container this build cannot open yet', async () => {
+  it('names a Bochs image as a container this build does not open, listing what it reads', async () => {
     const b = new Uint8Array(4096);
-    ascii(b, 0, 'QFI\xfb');
+    ascii(b, 0, 'XPROPS');
     const s = await eng.open([b]);
     expect(s.inspect()).toBeNull();
     expect(s.lastError()).toMatchObject({ kind: 'unsupported', code: 'container.unsupported' });
-    expect(s.lastError()!.message).toMatch(/qcow2/);
+    expect(s.lastError()!.message).toMatch(/Bochs.*qcow2, VHD/);
   });
 
   it('reads a fixed VHD as its raw data without the footer', async () => {
@@ -46,9 +46,13 @@ describe('container detection', () => {
     dv.setBigUint64(foot + 40, BigInt(2 << 20)); // original size
     dv.setBigUint64(foot + 48, BigInt(2 << 20)); // current size
     dv.setUint32(foot + 60, 2); // disk type: fixed
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += b[foot + i];
+    dv.setUint32(foot + 64, ~sum >>> 0); // one's complement of the byte sum
     const s = await eng.open([b]);
     const img = s.inspect();
-    expect(img.format).toBe('vhd-fixed');
+    expect(img.format).toBe('vhd');
+    expect(img.container.subformat).toBe('fixed');
     expect(img.virtualSize).toBe(2 << 20);
     expect(img.notes).toEqual([]);
   });

@@ -3,9 +3,9 @@
 // language switch, export, cancel, keyboard-only use, axe-core, and what the
 // page requests while it checks. Skipped, saying so, without Chromium.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { scratchDir } from '../helpers/scratch';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
@@ -34,7 +34,7 @@ describe.skipIf(!have)('page in Chromium', () => {
   let server: PreviewServer;
   let browser: BrowserContext;
   let url: string;
-  const dir = mkdtempSync(join(tmpdir(), 'guestcheck-browser-'));
+  const dir = scratchDir('guestcheck-browser-');
   const mbrExt3 = join(dir, 'mbr-ext3.img');
 
   beforeAll(async () => {
@@ -42,7 +42,7 @@ describe.skipIf(!have)('page in Chromium', () => {
     url = server.resolvedUrls!.local[0];
     writeFileSync(mbrExt3, gunzipSync(readFileSync(new URL('../fixtures/guest/mbr-ext3.img.gz', import.meta.url))));
     // a fresh profile every run
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'gc-chromium-')), {
+    browser = await chromium.launchPersistentContext(scratchDir('gc-chromium-'), {
       executablePath: CHROMIUM,
       headless: true,
       acceptDownloads: true,

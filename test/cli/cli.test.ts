@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // The built `guestcheck` bin: JSON report contract and exit codes.
 import { describe, it, expect } from 'vitest';
+import { scratchDir } from '../helpers/scratch';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../../bin/guestcheck.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'guestcheck-cli-'));
+const dir = scratchDir('guestcheck-cli-');
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
 
 describe('guestcheck CLI', () => {

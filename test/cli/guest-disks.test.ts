@@ -4,17 +4,17 @@
 // Expected facts come from the recipe's manifest, which records what sgdisk,
 // blkid and debugfs said about the same images.
 import { describe, it, expect } from 'vitest';
+import { scratchDir } from '../helpers/scratch';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = new URL('../../', import.meta.url);
 const bin = fileURLToPath(new URL('bin/guestcheck.js', root));
 const manifest = JSON.parse(readFileSync(new URL('test/fixtures/guest/manifest.json', root), 'utf8'));
-const dir = mkdtempSync(join(tmpdir(), 'guestcheck-guest-'));
+const dir = scratchDir('guestcheck-guest-');
 
 const images: { name: string; [k: string]: any }[] = manifest.images;
 

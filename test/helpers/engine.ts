@@ -2,7 +2,8 @@
 // Test harness: the debug wasm build, fed from in-memory images.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { instantiateEngine, memoryFiles, type WasmExports, type ErrorInfo, type Instantiate } from '../../src/engine/wasm';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { instantiateEngine, memoryFiles, type HostFiles, type WasmExports, type ErrorInfo, type Instantiate } from '../../src/engine/wasm';
 
 const buildDir = fileURLToPath(new URL('../../build/', import.meta.url));
 
@@ -52,12 +53,34 @@ export async function loadEngine() {
   mod ??= await WebAssembly.compile(readFileSync(buildDir + 'guestcheck.debug.wasm'));
   inst ??= (await import(/* @vite-ignore */ buildDir + 'guestcheck.debug.js')).instantiate as Instantiate;
   return {
-    async open(buffers: Uint8Array[], opts: { pageShift?: number; cacheBytes?: number } = {}): Promise<Session> {
+    async open(buffers: Uint8Array[], opts: { pageShift?: number; cacheBytes?: number; names?: string[] } = {}): Promise<Session> {
       const x = await instantiateEngine(inst!, mod!, memoryFiles(buffers));
+      opts.names?.forEach((n, i) => x.setFileName(i, n));
       x.configure(opts.pageShift ?? 16, opts.cacheBytes ?? 64 * 1024 * 1024);
       const s = new Session(x);
       s.count = buffers.length;
       return s;
     },
+    /** Files read in place through the host interface (large images, several files). */
+    async openHost(files: HostFiles, opts: { pageShift?: number; cacheBytes?: number; names?: string[] } = {}): Promise<Session> {
+      const x = await instantiateEngine(inst!, mod!, files);
+      x.configure(opts.pageShift ?? 16, opts.cacheBytes ?? 64 * 1024 * 1024);
+      opts.names?.forEach((n, i) => x.setFileName(i, n));
+      const s = new Session(x);
+      s.count = files.count;
+      return s;
+    },
+  };
+}
+
+/** Files on disk as HostFiles (fs.readSync); close() releases them. */
+export function diskFiles(paths: string[]): HostFiles & { close(): void } {
+  const fds = paths.map((p) => openSync(p, 'r'));
+  const sizes = fds.map((fd) => fstatSync(fd).size);
+  return {
+    count: paths.length,
+    size: (id) => sizes[id],
+    read: (id, off, dst) => readSync(fds[id], dst, 0, dst.length, off),
+    close: () => fds.forEach((fd) => closeSync(fd)),
   };
 }
