@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: Apache-2.0
+// Read-only XFS (v4 and v5): finds inodes by number through the allocation
+// group geometry, maps forks through extent lists and extent btrees, and reads
+// shortform, block, leaf and node directories and inline or remote symlinks
+// ("XFS Algorithms & Data Structures", 3rd edition).
+
+import { Device } from "../../io/device";
+import { FileSystem, FileKind, Stat, DirEntry, NOT_FOUND, FAILED } from "../filesystem";
+import { corrupt, unsupported, limit, ioError, clearError } from "../../util/error";
+import { JsonWriter } from "../../util/json";
+import { u16be, u32be, hex64 } from "../../util/bytes";
+import { XfsSuperblock, xfsCrcOk, INCOMPAT_NEEDSREPAIR } from "./superblock";
+import { XfsInode, DINODE_MAGIC, FMT_LOCAL, FMT_EXTENTS, FMT_BTREE } from "./inode";
+import { XfsExtent, forkExtents, btreeExtents, fsbToByte, firstExtentAfter } from "./bmap";
+import { DirScan, scanShortform, scanDataBlock, shortformParent } from "./dir";
+
+const INODE_CACHE: i32 = 1024;
+/** extent lists kept (directories and files revisited by the rules) */
+const EXTENT_CACHE: i32 = 256;
+/** directory data lives below this byte offset; leaf and free-index blocks above it (XFS_DIR2_LEAF_OFFSET) */
+const DIR2_LEAF_OFFSET: u64 = <u64>1 << 35;
+/** a directory's data section larger than this is refused */
+const MAX_DIR_BYTES: u64 = 1 << 30;
+/** one device read of a directory covers at most this many bytes */
+const DIR_CHUNK: u64 = 256 * 1024;
+/** XFS_SYMLINK_MAXLEN */
+const MAX_SYMLINK: u64 = 1024;
+const SYMLINK_MAGIC: u32 = 0x58534c4d; // "XSLM"
+const SYMLINK_HDR: i32 = 56;
+const DIFLAG_REALTIME: u32 = 0x1;
+const MAX_NAME: i32 = 255;
+
+export class XfsFileSystem extends FileSystem {
+  private inodes: Map<u64, XfsInode> = new Map<u64, XfsInode>();
+  private extentCache: Map<u64, XfsExtent[]> = new Map<u64, XfsExtent[]>();
+  private inoAgShift: u64;
+
+  constructor(public dev: Device, public sb: XfsSuperblock, public where: string) {
+    super();
+    this.inoAgShift = <u64>(sb.agBlkLog + sb.inopbLog);
+  }
+
+  get type(): string { return "xfs"; }
+  get uuid(): string { return this.sb.uuid; }
+  get label(): string { return this.sb.label; }
+  get rootNode(): u64 { return this.sb.rootIno; }
+
+  // ---- inodes ------------------------------------------------------------
+
+  /** Byte offset of inode `ino`, or -1 with the error set. */
+  private inodePos(ino: u64): i64 {
+    const sb = this.sb;
+    const agno = ino >> this.inoAgShift;
+    const agino = ino & ((<u64>1 << this.inoAgShift) - 1);
+    const agbno = agino >> <u64>sb.inopbLog;
+    const idx = agino & <u64>(sb.inodesPerBlock - 1);
+    if (ino == 0 || agno >= <u64>sb.agCount || agbno >= <u64>sb.agBlocks) {
+      corrupt("xfs.inode.number", this.where + ": inode " + ino.toString() + " lies outside the filesystem (AG " +
+        agno.toString() + " of " + sb.agCount.toString() + ", block " + agbno.toString() + " of " + sb.agBlocks.toString() + ")");
+      return -1;
+    }
+    return <i64>(((agno * <u64>sb.agBlocks + agbno) << <u64>sb.blockLog) + idx * <u64>sb.inodeSize);
+  }
+
+  getInode(ino: u64): XfsInode | null {
+    if (this.inodes.has(ino)) return this.inodes.get(ino);
+    const pos = this.inodePos(ino);
+    if (pos < 0) return null;
+    const isz = <i32>this.sb.inodeSize;
+    const raw = this.dev.read(<u64>pos, isz);
+    if (raw === null) return null;
+    const at = this.where + ": inode " + ino.toString() + " at " + hex64(<u64>pos);
+    const magic = u16be(raw, 0);
+    if (magic != DINODE_MAGIC) {
+      corrupt("xfs.inode.magic", at + " has magic 0x" + magic.toString(16) + ", not \"IN\"");
+      return null;
+    }
+    const inode = XfsInode.parse(raw, ino, isz);
+    if (this.sb.hasCrc) {
+      if (inode.version != 3) {
+        corrupt("xfs.inode.version", at + " is version " + inode.version.toString() + " in a v5 filesystem (3 expected)");
+        return null;
+      }
+      if (!xfsCrcOk(raw, 0, isz, 100)) {
+        corrupt("xfs.inode.crc", at + ": checksum does not match");
+        return null;
+      }
+      if (inode.storedIno != ino) {
+        corrupt("xfs.inode.number", at + " says it is inode " + inode.storedIno.toString());
+        return null;
+      }
+    } else if (inode.version != 1 && inode.version != 2) {
+      corrupt("xfs.inode.version", at + " is version " + inode.version.toString() + " in a v4 filesystem (1 or 2 expected)");
+      return null;
+    }
+    if (!inode.forkOffValid) {
+      corrupt("xfs.inode.forkoff", at + ": attribute fork offset " + inode.forkOff.toString() + " lies past the inode");
+      return null;
+    }
+    if (this.inodes.size >= INODE_CACHE) this.inodes.clear();
+    this.inodes.set(ino, inode);
+    return inode;
+  }
+
+  private liveInode(node: u64): XfsInode | null {
+    const inode = this.getInode(node);
+    if (inode === null) return null;
+    if (!inode.inUse) {
+      corrupt("xfs.inode.unused", this.where + ": inode " + node.toString() + " is free (deleted or never allocated)");
+      return null;
+    }
+    return inode;
+  }
+
+  /** The data fork's extents (extents or btree format). */
+  extents(inode: XfsInode): XfsExtent[] | null {
+    if (this.extentCache.has(inode.ino)) return this.extentCache.get(inode.ino);
+    const where = this.where + ": inode " + inode.ino.toString();
+    let ext: XfsExtent[] | null = null;
+    if (inode.format == FMT_EXTENTS) ext = forkExtents(this.sb, inode.dataFork(), inode.nextents, where);
+    else if (inode.format == FMT_BTREE) ext = btreeExtents(this.dev, this.sb, inode.dataFork(), inode.ino, where);
+    else {
+      corrupt("xfs.inode.format", where + ": data fork format " + inode.format.toString() + " has no extents");
+      return null;
+    }
+    if (ext === null) return null;
+    if (this.extentCache.size >= EXTENT_CACHE) this.extentCache.clear();
+    this.extentCache.set(inode.ino, ext);
+    return ext;
+  }
+
+  /** Reads bytes [offset, offset+n) of an extent-mapped fork; holes and unwritten extents read as zeros. */
+  private readMapped(inode: XfsInode, offset: u64, n: i32, dst: usize): bool {
+    const ext = this.extents(inode);
+    if (ext === null) return false;
+    const shift = <u64>this.sb.blockLog;
+    const end = offset + <u64>n;
+    memory.fill(dst, 0, <usize>n);
+    for (let i = firstExtentAfter(ext, offset >> shift); i < ext.length; i++) {
+      const e = unchecked(ext[i]);
+      const s = max(e.off << shift, offset);
+      if (s >= end) break;
+      const t = min((e.off + e.len) << shift, end);
+      if (t <= s || e.unwritten) continue;
+      const phys = <u64>fsbToByte(this.sb, e.fsb) + (s - (e.off << shift));
+      if (!this.dev.readInto(phys, <i32>(t - s), dst + <usize>(s - offset))) return false;
+    }
+    return true;
+  }
+
+  private readData(inode: XfsInode, offset: u64, n: i32, dst: usize): bool {
+    if (inode.format == FMT_LOCAL) {
+      const fork = inode.dataFork();
+      if (offset + <u64>n > <u64>fork.length) {
+        corrupt("xfs.inode.local-size", this.where + ": inode " + inode.ino.toString() + " claims " + inode.size.toString() +
+          " bytes inline in a " + fork.length.toString() + "-byte fork");
+        return false;
+      }
+      memory.copy(dst, fork.dataStart + <usize>offset, <usize>n);
+      return true;
+    }
+    if ((<u32>u16be(inode.raw, 90) & DIFLAG_REALTIME) != 0) {
+      unsupported("xfs.realtime", this.where + ": inode " + inode.ino.toString() + " keeps its data on the realtime device");
+      return false;
+    }
+    return this.readMapped(inode, offset, n, dst);
+  }
+
+  // ---- FileSystem --------------------------------------------------------
+
+  stat(node: u64): Stat | null {
+    const inode = this.liveInode(node);
+    if (inode === null) return null;
+    const s = new Stat();
+    s.node = node;
+    s.kind = inode.kind;
+    s.mode = inode.mode;
+    s.size = inode.size;
+    s.uid = inode.uid;
+    s.gid = inode.gid;
+    s.nlink = inode.nlink;
+    s.mtime = inode.mtime;
+    return s;
+  }
+
+  read(node: u64, offset: u64, len: i32, dst: usize): i32 {
+    if (len < 0) {
+      ioError("xfs.read.length", this.where + ": negative read length");
+      return <i32>FAILED;
+    }
+    const inode = this.liveInode(node);
+    if (inode === null) return <i32>FAILED;
+    if (inode.isDir) {
+      corrupt("xfs.read.directory", this.where + ": inode " + node.toString() + " is a directory, not a file");
+      return <i32>FAILED;
+    }
+    if (offset >= inode.size || len == 0) return 0;
+    const n = <i32>min(<u64>len, inode.size - offset);
+    return this.readData(inode, offset, n, dst) ? n : <i32>FAILED;
+  }
+
+  readlink(node: u64): string | null {
+    const inode = this.liveInode(node);
+    if (inode === null) return null;
+    const where = this.where + ": symlink " + node.toString();
+    if (!inode.isSymlink) {
+      corrupt("xfs.symlink.kind", this.where + ": inode " + node.toString() + " is not a symbolic link");
+      return null;
+    }
+    if (inode.size == 0 || inode.size > MAX_SYMLINK) {
+      corrupt("xfs.symlink.size", where + " claims a target of " + inode.size.toString() + " bytes (1.." +
+        MAX_SYMLINK.toString() + ")");
+      return null;
+    }
+    const n = <i32>inode.size;
+    const buf = new Uint8Array(n);
+    if (inode.format == FMT_LOCAL || !this.sb.hasCrc) {
+      if (!this.readData(inode, 0, n, buf.dataStart)) return null;
+    } else {
+      // v5 remote symlink: each block starts with a header and carries part of the target
+      const bs = <i32>this.sb.blockSize;
+      const nblocks = (n + bs - SYMLINK_HDR - 1) / (bs - SYMLINK_HDR);
+      const blk = new Uint8Array(bs);
+      let got = 0;
+      for (let i = 0; i < nblocks; i++) {
+        if (!this.readMapped(inode, <u64>i * <u64>bs, bs, blk.dataStart)) return null;
+        const magic = u32be(blk, 0);
+        const off = <i32>u32be(blk, 4);
+        const bytes = <i32>u32be(blk, 8);
+        if (magic != SYMLINK_MAGIC || off != got || bytes <= 0 || bytes > bs - SYMLINK_HDR || got + bytes > n) {
+          corrupt("xfs.symlink.block", where + ": remote block " + i.toString() + " has magic 0x" + magic.toString(16) +
+            ", offset " + off.toString() + " and " + bytes.toString() + " bytes where XSLM at offset " + got.toString() + " was expected");
+          return null;
+        }
+        if (!xfsCrcOk(blk, 0, bs, 12)) {
+          corrupt("xfs.symlink.crc", where + ": remote block " + i.toString() + " checksum does not match");
+          return null;
+        }
+        memory.copy(buf.dataStart + <usize>got, blk.dataStart + <usize>SYMLINK_HDR, <usize>bytes);
+        got += bytes;
+      }
+      if (got != n) {
+        corrupt("xfs.symlink.short", where + ": remote blocks hold " + got.toString() + " of " + n.toString() + " bytes");
+        return null;
+      }
+    }
+    return String.UTF8.decodeUnsafe(buf.dataStart, <usize>n, false);
+  }
+
+  private dirInode(dir: u64): XfsInode | null {
+    const inode = this.liveInode(dir);
+    if (inode === null) return null;
+    if (!inode.isDir) {
+      corrupt("xfs.dir.kind", this.where + ": inode " + dir.toString() + " is not a directory");
+      return null;
+    }
+    return inode;
+  }
+
+  readdir(dir: u64): DirEntry[] | null {
+    const inode = this.dirInode(dir);
+    if (inode === null) return null;
+    const scan = new DirScan();
+    if (!this.scan(inode, scan)) return null;
+    if (!this.sb.hasFtype) {
+      for (let i = 0; i < scan.entries.length; i++) {
+        const e = scan.entries[i];
+        const child = this.getInode(e.node);
+        if (child !== null) e.kind = child.kind; else clearError();
+      }
+    }
+    return scan.entries;
+  }
+
+  lookup(dir: u64, name: string): i64 {
+    const inode = this.dirInode(dir);
+    if (inode === null) return FAILED;
+    const target = Uint8Array.wrap(String.UTF8.encode(name));
+    if (target.length == 0 || target.length > MAX_NAME || target.includes(0x2f)) return NOT_FOUND;
+    if (name == ".") return <i64>dir;
+    if (name == ".." && inode.format == FMT_LOCAL) return <i64>shortformParent(inode.dataFork());
+    const scan = new DirScan();
+    scan.target = target;
+    if (!this.scan(inode, scan)) return FAILED;
+    return <i64>scan.found;
+  }
+
+  private scan(inode: XfsInode, scan: DirScan): bool {
+    const where = this.where + ": directory " + inode.ino.toString();
+    const sb = this.sb;
+    if (inode.format == FMT_LOCAL) return scanShortform(inode.dataFork(), inode.size, sb.hasFtype, scan, where);
+    const ext = this.extents(inode);
+    if (ext === null) return false;
+    const shift = <u64>sb.blockLog;
+    const dirBlk = <u64>sb.dirBlockSize;
+    const perDirBlk = dirBlk >> shift;
+    const dataEnd = DIR2_LEAF_OFFSET >> shift; // in filesystem blocks
+    let total: u64 = 0;
+    for (let i = 0; i < ext.length; i++) {
+      const e = unchecked(ext[i]);
+      if (e.off >= dataEnd) break;
+      if (e.unwritten) continue;
+      const len = min(e.len, dataEnd - e.off);
+      total += len << shift;
+      if (total > MAX_DIR_BYTES) {
+        limit("xfs.dir.size", where + " has more than " + MAX_DIR_BYTES.toString() + " bytes of entries");
+        return false;
+      }
+      if ((e.off % perDirBlk) != 0 || (len % perDirBlk) != 0) {
+        // a directory block split across extents: gather it through the mapping
+        const first = e.off / perDirBlk, last = (e.off + len - 1) / perDirBlk;
+        for (let d = first; d <= last; d++) {
+          if (i > 0 && d * perDirBlk < ext[i - 1].off + ext[i - 1].len) continue; // begun in the previous extent
+          const b = new Uint8Array(<i32>dirBlk);
+          if (!this.readMapped(inode, d * dirBlk, <i32>dirBlk, b.dataStart)) return false;
+          if (!scanDataBlock(b, sb.hasCrc, sb.hasFtype, scan, where + " block " + d.toString())) return false;
+          if (scan.found != 0) return true;
+        }
+        continue;
+      }
+      const base = <u64>fsbToByte(sb, e.fsb);
+      const bytes = len << shift;
+      const chunk = max(dirBlk, (DIR_CHUNK / dirBlk) * dirBlk);
+      for (let done: u64 = 0; done < bytes; done += chunk) {
+        const cnt = min(chunk, bytes - done);
+        const buf = this.dev.read(base + done, <i32>cnt);
+        if (buf === null) return false;
+        for (let k: u64 = 0; k < cnt; k += dirBlk) {
+          const d = ((e.off << shift) + done + k) / dirBlk;
+          const b = buf.subarray(<i32>k, <i32>(k + dirBlk));
+          if (!scanDataBlock(b, sb.hasCrc, sb.hasFtype, scan, where + " block " + d.toString())) return false;
+          if (scan.found != 0) return true;
+        }
+      }
+    }
+    return true;
+  }
+
+  describe(): string {
+    const sb = this.sb;
+    const w = new JsonWriter();
+    w.beginObject();
+    w.prop("type", "xfs");
+    w.propNum("version", sb.version);
+    w.propNum("blockSize", sb.blockSize);
+    w.propNum("blocksCount", <f64>sb.dblocks);
+    w.propNum("agCount", sb.agCount);
+    w.propNum("agBlocks", sb.agBlocks);
+    w.propNum("inodeSize", sb.inodeSize);
+    w.propNum("inodesCount", <f64>sb.icount);
+    w.propNum("dirBlockSize", sb.dirBlockSize);
+    w.propBool("crc", sb.hasCrc);
+    w.propBool("ftype", sb.hasFtype);
+    w.arrKey("incompat");
+    const ic = sb.incompatNames();
+    for (let i = 0; i < ic.length; i++) w.str(ic[i]);
+    w.endArray();
+    w.propBool("needsRepair", (sb.incompat & INCOMPAT_NEEDSREPAIR) != 0);
+    w.propBool("superblockChecksumVerified", sb.checksumVerified);
+    w.endObject();
+    return w.toString();
+  }
+}
+
+/** Opens an XFS filesystem on `dev`; null with the error set when it cannot be read. */
+export function openXfs(dev: Device): FileSystem | null {
+  const where = dev.name.length > 0 ? dev.name : "xfs filesystem";
+  if (dev.size < 4096) {
+    corrupt("xfs.superblock.short", where + ": too small (" + dev.size.toString() + " bytes) to hold XFS");
+    return null;
+  }
+  // the superblock's sector size is at most 32 KiB; read the largest and parse
+  const b = dev.read(0, <i32>min(<u64>32768, dev.size));
+  if (b === null) return null;
+  const sb = XfsSuperblock.parse(b, dev.size, where);
+  if (sb === null) return null;
+  const fs = new XfsFileSystem(dev, sb, where);
+  const root = fs.getInode(sb.rootIno);
+  if (root === null) return null;
+  if (!root.isDir) {
+    corrupt("xfs.root.kind", where + ": the root inode (" + sb.rootIno.toString() + ") is not a directory (mode 0" +
+      root.mode.toString(8) + ")");
+    return null;
+  }
+  return fs;
+}
