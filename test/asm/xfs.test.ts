@@ -23,6 +23,10 @@ describe('XFS fixtures read back as their source tree', () => {
       expect(v.features.version).toBe(want.version);
       expect(v.features.ftype).toBe(want.ftype);
       expect(v.features.crc).toBe(want.version === 5);
+      // bigtime (v5) and classic timestamps both decode to the build's clock
+      const mtime = s.stat(0, '/hello.txt')!.mtime;
+      expect(mtime).toBeGreaterThan(1.7e9);
+      expect(mtime).toBeLessThan(Date.now() / 1000 + 86400);
       if (want.version === 5) expect(v.features.incompat).toEqual(expect.arrayContaining(['ftype', 'bigtime', 'nrext64']));
       else expect(v.features.dirBlockSize).toBe(8192);
       const got = walk(s, 0);
@@ -133,6 +137,24 @@ describe('XFS broken inputs give clear errors', () => {
     s.inspect();
     expect(s.readdir(0, '/block')).toBeNull();
     expect(s.lastError()!.code).toBe('xfs.dir.magic');
+  });
+
+  it('a v5 directory block with a bad checksum', async () => {
+    const img = image('xfs-v5');
+    const s0 = await (await loadEngine()).open([img]);
+    s0.inspect();
+    const ino = s0.stat(0, '/block')!.node;
+    const pos = inodePos(img, ino);
+    const l0 = be64(img, pos + 176), l1 = be64(img, pos + 184);
+    const fsb = Number(((l0 & 0x1ffn) << 43n) | (l1 >> 21n));
+    const agBlkLog = img[124], agBlocks = be32(img, 84), bs = be32(img, 4);
+    const at = (Math.floor(fsb / 2 ** agBlkLog) * agBlocks + (fsb % 2 ** agBlkLog)) * bs;
+    expect(be32(img, at)).toBe(0x58444233); // XDB3
+    img[at + 200] ^= 1; // inside an entry name
+    const s = await (await loadEngine()).open([img]);
+    s.inspect();
+    expect(s.readdir(0, '/block')).toBeNull();
+    expect(s.lastError()!.code).toBe('xfs.dir.crc');
   });
 
   it('an extent btree that loops or skips a level', async () => {

@@ -6,6 +6,7 @@
 
 import { u8at, u16be, u32be, u64be } from "../../util/bytes";
 import { corrupt, limit } from "../../util/error";
+import { xfsCrcOk } from "./superblock";
 import { DirEntry, FileKind } from "../filesystem";
 
 export const XD2B_MAGIC: u32 = 0x58443242; // "XD2B" v4 single-block directory
@@ -104,13 +105,24 @@ export function scanShortform(fork: Uint8Array, size: u64, ftype: bool, scan: Di
  * Walks the entries of one directory data block (single-block "XD2B"/"XDB3" or
  * data "XD2D"/"XDD3"); `b` holds exactly the directory block.
  */
-export function scanDataBlock(b: Uint8Array, v5: bool, ftype: bool, scan: DirScan, where: string): bool {
+export function scanDataBlock(b: Uint8Array, v5: bool, ftype: bool, owner: u64, scan: DirScan, where: string): bool {
   const magic = u32be(b, 0);
   const isBlock = magic == (v5 ? XDB3_MAGIC : XD2B_MAGIC);
   if (!isBlock && magic != (v5 ? XDD3_MAGIC : XD2D_MAGIC)) {
     corrupt("xfs.dir.magic", where + ": directory block magic 0x" + magic.toString(16) + " is not " +
       (v5 ? "XDB3 or XDD3" : "XD2B or XD2D"));
     return false;
+  }
+  if (v5) {
+    // xfs_dir3_blk_hdr: magic, crc, blkno, lsn, uuid, owner
+    if (!xfsCrcOk(b, 0, b.length, 4)) {
+      corrupt("xfs.dir.crc", where + ": directory block checksum does not match");
+      return false;
+    }
+    if (u64be(b, 40) != owner) {
+      corrupt("xfs.dir.owner", where + " belongs to inode " + u64be(b, 40).toString());
+      return false;
+    }
   }
   const hdr = v5 ? 64 : 16;
   let end = b.length;

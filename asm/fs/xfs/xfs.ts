@@ -313,7 +313,7 @@ export class XfsFileSystem extends FileSystem {
           if (i > 0 && d * perDirBlk < ext[i - 1].off + ext[i - 1].len) continue; // begun in the previous extent
           const b = new Uint8Array(<i32>dirBlk);
           if (!this.readMapped(inode, d * dirBlk, <i32>dirBlk, b.dataStart)) return false;
-          if (!scanDataBlock(b, sb.hasCrc, sb.hasFtype, scan, where + " block " + d.toString())) return false;
+          if (!scanDataBlock(b, sb.hasCrc, sb.hasFtype, inode.ino, scan, where + " block " + d.toString())) return false;
           if (scan.found != 0) return true;
         }
         continue;
@@ -328,7 +328,7 @@ export class XfsFileSystem extends FileSystem {
         for (let k: u64 = 0; k < cnt; k += dirBlk) {
           const d = ((e.off << shift) + done + k) / dirBlk;
           const b = buf.subarray(<i32>k, <i32>(k + dirBlk));
-          if (!scanDataBlock(b, sb.hasCrc, sb.hasFtype, scan, where + " block " + d.toString())) return false;
+          if (!scanDataBlock(b, sb.hasCrc, sb.hasFtype, inode.ino, scan, where + " block " + d.toString())) return false;
           if (scan.found != 0) return true;
         }
       }
