@@ -223,4 +223,18 @@ describe('XFS corpus (dissect.xfs)', () => {
     expect(s.stat(0, '/test_dir')!.kind).toBe('dir');
     expect(s.readlink(0, '/test_link')).toBe('test_dir/test_file');
   });
+  for (const n of [1, 2, 3]) {
+    it.skipIf(!existsSync(corpus))(`xfs_symlink_test${n}.bin: the relative symlink resolves to its target's content (skipped when the corpus is absent)`, async () => {
+      const s = await (await loadEngine()).open([new Uint8Array(gunzipSync(readFileSync(corpus + `xfs_symlink_test${n}.bin.gz`)))]);
+      expect(s.inspect().volumes[0].fs).toBe('xfs');
+      // test3 adds a hop: file.ext -> link -> the relative target (as xfs_db prints them)
+      const first = n === 3 ? '/path/to/dir/with/link' : '/path/to/dir/with/file.ext';
+      if (n === 3) expect(s.readlink(0, '/path/to/dir/with/file.ext')).toBe('link');
+      expect(s.readlink(0, first)).toBe('../../../../other/path/source/to/my/file.ext');
+      const target = s.stat(0, '/other/path/source/to/my/file.ext', false);
+      const via = s.stat(0, '/path/to/dir/with/file.ext', true);
+      if (target === null) expect(via).toBeNull();
+      else expect(via!.node).toBe(target.node);
+    });
+  }
 });
