@@ -18,8 +18,8 @@ const LVM_INITIAL_CRC: u32 = 0xf597a6cf;
 const RAW_LOCN_IGNORED: u32 = 1;
 /** area list entries read at most (the label sector holds fewer) */
 const MAX_AREAS: i32 = 16;
-/** metadata text larger than this is refused (lvm2's own limit is the area size, usually 1 MiB) */
-const MAX_METADATA: u64 = 64 << 20;
+/** metadata text larger than this is refused (it is bounded by the area, 1 MiB by default) */
+const MAX_METADATA: u64 = 16 << 20;
 
 /** lvm2's calc_crc: CRC-32 (0xEDB88320) from `initial`, without the final inversion. */
 export function lvmCrc(initial: u32, b: Uint8Array, off: i32, len: i32): u32 {

@@ -179,7 +179,8 @@ function buildVg(node: CfgNode, byUuid: Map<string, PvCandidate>): VolumeGroup {
   vg.id = node.str("id", "");
   vg.seqno = node.num("seqno");
   const es = node.num("extent_size");
-  vg.extentBytes = es > 0 ? <u64>es * SECTOR : 0;
+  // lvm2 allows extents of 1 sector up to 2^32 sectors; anything else is damage (and would overflow)
+  vg.extentBytes = es > 0 && es <= 0x100000000 ? <u64>es * SECTOR : 0;
   const pvs = new Map<string, PvRef>();
   const pvSec = node.section("physical_volumes");
   if (pvSec !== null) {
@@ -195,7 +196,9 @@ function buildVg(node: CfgNode, byUuid: Map<string, PvCandidate>): VolumeGroup {
         c.vgName = vg.name;
         dev = c.dev;
       } else vg.notes.push("physical volume " + p.name + " (" + id + ") is not on this disk");
-      pvs.set(p.name, new PvRef(dev, peStart < 0 ? 0 : <u64>peStart * SECTOR, peCount < 0 ? 0 : <u64>peCount, id));
+      // out-of-range values become 0 extents, so every segment on this PV is refused as past its end
+      const bad = peStart < 0 || peCount < 0 || peStart > 0x100000000000 || peCount > 0x100000000000;
+      pvs.set(p.name, new PvRef(dev, bad ? 0 : <u64>peStart * SECTOR, bad ? 0 : <u64>peCount, id));
     }
   }
   const lvSec = node.section("logical_volumes");
@@ -250,7 +253,7 @@ function buildSegments(l: CfgNode, lv: LogicalVolume, vg: VolumeGroup, pvs: Map<
       unsupported("lvm.lv.unsupported", where + " has a \"" + type + "\" segment: not supported; " + SUPPORTED_NOTE);
       return false;
     }
-    if (startExt < 0 || count <= 0 || <u64>startExt != next) {
+    if (startExt < 0 || count <= 0 || count > 0x100000000000 || <u64>startExt != next) {
       corrupt("lvm.segment.order", where + ": segment " + s.name + " starts at extent " + startExt.toString() + " where " +
         next.toString() + " was expected");
       return false;
@@ -266,7 +269,7 @@ function buildSegments(l: CfgNode, lv: LogicalVolume, vg: VolumeGroup, pvs: Map<
     for (let k = 0; k < n; k++) {
       const pvName = list.values[2 * k].str;
       const pe = list.values[2 * k + 1].num;
-      if (!list.values[2 * k].isString || list.values[2 * k + 1].isString || pe < 0 || !pvs.has(pvName)) {
+      if (!list.values[2 * k].isString || list.values[2 * k + 1].isString || pe < 0 || pe > 0x100000000000 || !pvs.has(pvName)) {
         corrupt("lvm.segment.stripes", where + ": segment " + s.name + " stripe " + k.toString() + " names no known physical volume");
         return false;
       }
