@@ -54,6 +54,47 @@ describe('XFS fixtures read back as their source tree', () => {
     }
   });
 
+  it('lookups in leaf and node directories go through the hash index, reading less than a scan', async () => {
+    const eng = await loadEngine();
+    for (const [d, n] of [['node', 'n0750'], ['leaf', 'a-rather-long-file-name-for-the-leaf-form-150.conf']]) {
+      let s = await eng.open([image('xfs-v5')], { pageShift: 12, cacheBytes: 1 << 16 });
+      s.inspect();
+      s.stat(0, '/' + d);
+      const before = s.stats().bytesRead;
+      expect(s.stat(0, `/${d}/${n}`)).not.toBeNull();
+      const lookup = s.stats().bytesRead - before;
+      s = await eng.open([image('xfs-v5')], { pageShift: 12, cacheBytes: 1 << 16 });
+      s.inspect();
+      s.stat(0, '/' + d);
+      const before2 = s.stats().bytesRead;
+      s.readdir(0, '/' + d);
+      expect(lookup, d).toBeLessThan(s.stats().bytesRead - before2);
+    }
+  });
+
+  it('a damaged directory index falls back to scanning the data blocks', async () => {
+    const img = image('xfs-v5');
+    const s0 = await (await loadEngine()).open([img]);
+    s0.inspect();
+    const pos = inodePos(img, s0.stat(0, '/node')!.node);
+    const n = Number(be64(img, pos + 24)); // nrext64: the data fork's extent count
+    const bs = be32(img, 4), agBlocks = be32(img, 84), agBlkLog = img[124];
+    let node = -1;
+    for (let i = 0; i < n; i++) {
+      const l0 = be64(img, pos + 176 + 16 * i), l1 = be64(img, pos + 184 + 16 * i);
+      if (((l0 & 0x7fffffffffffffffn) >> 9n) !== (1n << 35n) / BigInt(bs)) continue;
+      const fsb = Number(((l0 & 0x1ffn) << 43n) | (l1 >> 21n));
+      node = (Math.floor(fsb / 2 ** agBlkLog) * agBlocks + (fsb % 2 ** agBlkLog)) * bs;
+    }
+    expect(be16(img, node + 8)).toBe(0x3ebe); // the dabtree root of a node directory
+    img[node + 8] = 0;
+    const s = await (await loadEngine()).open([img]);
+    s.inspect();
+    expect(s.stat(0, '/node/n1234')).not.toBeNull();
+    expect(s.stat(0, '/node/missing')).toBeNull();
+    expect(s.lastError()).toBeNull();
+  });
+
   it('reads a range across holes of the extent btree file', async () => {
     const s = await (await loadEngine()).open([image('xfs-v5')]);
     s.inspect();

@@ -12,7 +12,11 @@ import { u16be, u32be, hex64 } from "../../util/bytes";
 import { XfsSuperblock, xfsCrcOk, INCOMPAT_NEEDSREPAIR } from "./superblock";
 import { XfsInode, DINODE_MAGIC, FMT_LOCAL, FMT_EXTENTS, FMT_BTREE } from "./inode";
 import { XfsExtent, forkExtents, btreeExtents, fsbToByte, firstExtentAfter } from "./bmap";
-import { DirScan, scanShortform, scanDataBlock, shortformParent } from "./dir";
+import { DirScan, scanShortform, scanDataBlock, shortformParent, XD2B_MAGIC, XDB3_MAGIC, XD2D_MAGIC, XDD3_MAGIC } from "./dir";
+import {
+  daHash, matchingAddresses, entryAt, daBlockOk, HASH_FALLBACK, MAX_DA_DEPTH,
+  LEAF1_MAGIC_V4, LEAF1_MAGIC_V5, LEAFN_MAGIC_V4, LEAFN_MAGIC_V5, NODE_MAGIC_V4, NODE_MAGIC_V5,
+} from "./dir-hash";
 
 const INODE_CACHE: i32 = 1024;
 /** extent lists kept (directories and files revisited by the rules) */
@@ -279,10 +283,112 @@ export class XfsFileSystem extends FileSystem {
     if (target.length == 0 || target.length > MAX_NAME || target.includes(0x2f)) return NOT_FOUND;
     if (name == ".") return <i64>dir;
     if (name == ".." && inode.format == FMT_LOCAL) return <i64>shortformParent(inode.dataFork());
+    if (inode.format != FMT_LOCAL && name != "..") {
+      const r = this.hashedLookup(inode, target);
+      if (r != HASH_FALLBACK) return r;
+      clearError();
+    }
     const scan = new DirScan();
     scan.target = target;
     if (!this.scan(inode, scan)) return FAILED;
     return <i64>scan.found;
+  }
+
+  /** One directory block (or dabtree block) at byte `pos` of the directory, or null with the error set. */
+  private dirBlockAt(inode: XfsInode, pos: u64): Uint8Array | null {
+    const b = new Uint8Array(<i32>this.sb.dirBlockSize);
+    return this.readMapped(inode, pos, b.length, b.dataStart) ? b : null;
+  }
+
+  /**
+   * Looks `target` up through the directory's hash index: the leaf entries of a
+   * single-block directory, or the leaf / dabtree blocks of a leaf or node one.
+   * HASH_FALLBACK when the index is not there as expected (the caller then scans).
+   */
+  private hashedLookup(inode: XfsInode, target: Uint8Array): i64 {
+    const sb = this.sb;
+    const ext = this.extents(inode);
+    if (ext === null) return FAILED;
+    if (ext.length == 0) return HASH_FALLBACK;
+    const v5 = sb.hasCrc;
+    const shift = <u64>sb.blockLog;
+    const dirBlk = <u64>sb.dirBlockSize;
+    const leafOff = DIR2_LEAF_OFFSET; // bytes
+    const h = daHash(target);
+    const addrs: u32[] = [];
+    const where = this.where + ": directory " + inode.ino.toString();
+    const lastExt = ext[ext.length - 1];
+    if (((lastExt.off + lastExt.len) << shift) <= leafOff) {
+      // a single-block directory: leaf entries and tail at the end of block 0
+      if (inode.size != dirBlk) return HASH_FALLBACK;
+      const b = this.dirBlockAt(inode, 0);
+      if (b === null) return FAILED;
+      if (u32be(b, 0) != (v5 ? XDB3_MAGIC : XD2B_MAGIC)) return HASH_FALLBACK;
+      if (v5 && !xfsCrcOk(b, 0, b.length, 4)) {
+        corrupt("xfs.dir.crc", where + " block 0: directory block checksum does not match");
+        return FAILED;
+      }
+      const count = u32be(b, b.length - 8);
+      if (<u64>count * 8 + 8 > <u64>(b.length - (v5 ? 64 : 16))) return HASH_FALLBACK;
+      matchingAddresses(b, b.length - 8 - <i32>count * 8, <i32>count, h, addrs);
+    } else {
+      const hdr = v5 ? 64 : 16;
+      const countOff = v5 ? 56 : 12;
+      let pos = leafOff;
+      let depth = 0;
+      let hops = 0;
+      while (true) {
+        const b = this.dirBlockAt(inode, pos);
+        if (b === null) return FAILED;
+        const magic = u16be(b, 8);
+        const at = where + " index block " + (pos >> shift).toString();
+        if (magic == (v5 ? NODE_MAGIC_V5 : NODE_MAGIC_V4)) {
+          if (!daBlockOk(b, v5, inode.ino, at)) return FAILED;
+          if (++depth > MAX_DA_DEPTH) {
+            corrupt("xfs.dir.depth", at + ": the directory's index is deeper than " + MAX_DA_DEPTH.toString() + " levels (a loop?)");
+            return FAILED;
+          }
+          const count = <i32>u16be(b, countOff);
+          if (count == 0 || hdr + count * 8 > b.length) return HASH_FALLBACK;
+          let i = 0;
+          while (i < count && u32be(b, hdr + i * 8) < h) i++;
+          if (i == count) return NOT_FOUND; // larger than every hash in the directory
+          pos = <u64>u32be(b, hdr + i * 8 + 4) << shift;
+          continue;
+        }
+        const leaf1 = magic == (v5 ? LEAF1_MAGIC_V5 : LEAF1_MAGIC_V4);
+        if (!leaf1 && magic != (v5 ? LEAFN_MAGIC_V5 : LEAFN_MAGIC_V4)) return HASH_FALLBACK;
+        if (!daBlockOk(b, v5, inode.ino, at)) return FAILED;
+        const count = <i32>u16be(b, countOff);
+        if (hdr + count * 8 > b.length) return HASH_FALLBACK;
+        const more = matchingAddresses(b, hdr, count, h, addrs);
+        const forw = u32be(b, 0);
+        // equal hashes can run on into the next leaf block of a node directory
+        if (leaf1 || !more || forw == 0 || ++hops > 64) break;
+        pos = <u64>forw << shift;
+      }
+    }
+    let cachedDb: u64 = <u64>-1;
+    let blk: Uint8Array | null = null;
+    for (let i = 0; i < addrs.length; i++) {
+      const byte = <u64>addrs[i] << 3;
+      if (byte >= leafOff) return HASH_FALLBACK;
+      const db = byte / dirBlk;
+      if (db != cachedDb) {
+        blk = this.dirBlockAt(inode, db * dirBlk);
+        if (blk === null) return FAILED;
+        cachedDb = db;
+        const m = u32be(blk, 0);
+        if (m != (v5 ? XDB3_MAGIC : XD2B_MAGIC) && m != (v5 ? XDD3_MAGIC : XD2D_MAGIC)) return HASH_FALLBACK;
+        if (v5 && !xfsCrcOk(blk, 0, blk.length, 4)) {
+          corrupt("xfs.dir.crc", where + " block " + db.toString() + ": directory block checksum does not match");
+          return FAILED;
+        }
+      }
+      const ino = entryAt(blk!, <i32>(byte % dirBlk), target);
+      if (ino != 0) return <i64>ino;
+    }
+    return NOT_FOUND;
   }
 
   private scan(inode: XfsInode, scan: DirScan): bool {
