@@ -169,6 +169,26 @@ describe('LVM2: two PVs of one VG on MBR partitions', () => {
     expect(r2.info.volumeGroups[0].notes[0]).toMatch(/different metadata versions; the newest \(seqno 6\)/);
   });
 
+  it('metadata text that wraps around the end of its ring buffer is reassembled', async () => {
+    const img = fixture();
+    const dv = new DataView(img.buffer);
+    for (const part of [P1, P2]) {
+      const { mda, text, size } = mdaOf(img, part);
+      const t = img.slice(text, text + size);
+      const areaSize = Number(dv.getBigUint64(mda + 32, true));
+      const head = 300; // bytes that fit before the end of the area; the rest continues after the 512-byte header
+      img.fill(0, mda + 512, mda + areaSize);
+      img.set(t.subarray(0, head), mda + areaSize - head);
+      img.set(t.subarray(head), mda + 512);
+      dv.setBigUint64(mda + 40, BigInt(areaSize - head), true);
+      dv.setUint32(mda, lvmCrc(img.subarray(mda + 4, mda + 512)), true);
+    }
+    const { s, info, vol } = await open(img);
+    expect(vol('p1').error).toBeUndefined();
+    const span = info.volumes.findIndex((v: any) => v.id === 'vg-test/span');
+    expectPattern('span', s.x.rawRead(span, 0, 5 << 20)!);
+  });
+
   it('a segment past the end of its PV', async () => {
     const img = fixture();
     for (const part of [P1, P2]) editMetadata(img, part, (t) => t.replace(/pe_count = 9/, 'pe_count = 2'));
