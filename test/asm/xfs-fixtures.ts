@@ -26,6 +26,7 @@ export function manifest(v4: boolean): Map<string, Want> {
 export const IMAGES = {
   'xfs-v5': { uuid: '5e6c7a1d-4b8f-4d52-9f3e-6a7b8c9d0e15', label: 'xfs-five', version: 5, ftype: true },
   'xfs-v4': { uuid: '0a4d2c6e-93b1-4f07-8e5a-1c2d3e4f5a6b', label: 'xfs-four', version: 4, ftype: false },
+  'xfs-v5-1k': { uuid: '9b3f6e2a-7c41-4d8e-a5b2-3c4d5e6f7a8b', label: 'xfs-1k', version: 5, ftype: true },
 } as const;
 
 export function image(name: string): Uint8Array { return new Uint8Array(gunzipSync(readFileSync(dir + name + '.img.gz'))); }
