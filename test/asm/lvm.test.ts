@@ -207,6 +207,20 @@ describe('LVM2: two PVs of one VG on MBR partitions', () => {
     expectPattern('lin', s.x.rawRead(lin, 0, 3 << 20)!);
   });
 
+  it('a snapshot\'s copy-on-write LV is named as not supported; its origin still reads', async () => {
+    // what lvcreate -s writes: a hidden "snapshot" segment naming the origin and the COW store
+    const snap = 'snapshot0 {\nid = "aaaaaa-bbbb-cccc-dddd-eeee-ffff-000000"\nstatus = ["READ"]\nflags = []\nsegment_count = 1\n' +
+      'segment1 {\nstart_extent = 0\nextent_count = 2\ntype = "snapshot"\nchunk_size = 8\norigin = "lin"\ncow_store = "span"\n}\n}\n';
+    const img = fixture();
+    for (const part of [P1, P2]) editMetadata(img, part, (t) => t.replace('logical_volumes {\n', 'logical_volumes {\n' + snap));
+    const { s, info, vol } = await open(img);
+    expect(info.volumes.map((v: any) => v.id)).not.toContain('vg-test/snapshot0'); // hidden
+    expect(vol('vg-test/span')).toMatchObject({ errorCode: 'lvm.lv.unsupported', lvm: { layout: 'snapshot' } });
+    expect(vol('vg-test/span').error).toMatch(/is a snapshot \(copy-on-write store\): not supported/);
+    const lin = info.volumes.findIndex((v: any) => v.id === 'vg-test/lin');
+    expectPattern('lin', s.x.rawRead(lin, 0, 3 << 20)!);
+  });
+
   it('malformed metadata text is a syntax error with its line', async () => {
     const img = fixture();
     for (const part of [P1, P2]) editMetadata(img, part, (t) => t.replace('logical_volumes {', 'logical_volumes {{'));
