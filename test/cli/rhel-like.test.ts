@@ -87,6 +87,22 @@ describe('rhel-like: the guest tree through the engine', () => {
     expect(s.stat(-1, '/usr/lib/modules/' + m.kernel)!.kind).toBe('dir');
   });
 
+  it('page caches of 512 B, 4 KiB and 1 MiB give the same guest', async () => {
+    const eng = await loadEngine();
+    const seen: string[] = [];
+    for (const pageShift of [9, 12, 20]) {
+      const s = await eng.open([new Uint8Array(bytes)], { pageShift, cacheBytes: 4 << 20 });
+      const img = s.inspect();
+      const g = s.mount();
+      const files = ['/etc/fstab', '/boot/grub2/grub.cfg', '/usr/lib/os-release', `/boot/loader/entries/${m.machine_id}-${m.kernel}.conf`]
+        .map((f) => Buffer.from(s.readFile(-1, f)!).toString('base64'));
+      const elf = Buffer.from(s.readFile(-1, '/bin/sh', 0, 64)!).toString('hex');
+      seen.push(JSON.stringify([img, g, files, elf, s.readdir(-1, '/usr/lib/modules')]));
+    }
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[2]).toBe(seen[0]);
+  });
+
   it('damaged LVM metadata on the only PV: no LVs, no Linux root, and the PV says why', async () => {
     const img = new Uint8Array(bytes);
     const p2 = m.partitions[1].start_bytes;
