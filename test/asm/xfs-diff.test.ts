@@ -21,6 +21,7 @@ function findTool(name: string): string | null {
   return null;
 }
 const xfsDb = findTool('xfs_db');
+const xfsLogprint = findTool('xfs_logprint');
 const blkid = findTool('blkid');
 const SKIP = 'xfs_db (xfsprogs) is not installed: the differential test against it is skipped';
 if (!xfsDb) console.warn('xfs-diff: ' + SKIP);
@@ -82,4 +83,36 @@ describe('XFS fixtures: guestcheck agrees with xfs_db', () => {
       }
     });
   }
+});
+
+describe('XFS journal state: guestcheck agrees with xfs_logprint', () => {
+  for (const name of [...Object.keys(IMAGES), 'xfs-v5-dirty-log']) {
+    it(`${name}: clean or dirty, and where the head is` + (xfsLogprint ? '' : ' (xfs_logprint is not installed: compared with the recipe\'s expectation only)'), async () => {
+      const bytes = image(name);
+      const s = await (await loadEngine()).open([bytes]);
+      const f = s.inspect().volumes[0].features;
+      expect(f.log).toBe(name === 'xfs-v5-dirty-log' ? 'dirty' : 'clean');
+      expect(f.needsRecovery).toBe(name === 'xfs-v5-dirty-log');
+      if (!xfsLogprint) return;
+      const work = mkdtempSync(join(tmpdir(), 'xfs-log-'));
+      try {
+        const img = join(work, name + '.img');
+        writeFileSync(img, bytes);
+        const out = spawnSync(xfsLogprint, ['-t', img], { encoding: 'utf8' }).stdout;
+        const m = /log tail: (\d+) head: (\d+) state: <(\w+)>/.exec(out)!;
+        expect(m, out.slice(0, 400)).not.toBeNull();
+        expect(f.log).toBe(m[3].toLowerCase());
+        expect(f.logHead).toBe(Number(m[2]));
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('a dirty log still reads as of its last checkpoint, and says so', async () => {
+    const s = await (await loadEngine()).open([image('xfs-v5-dirty-log')]);
+    const v = s.inspect().volumes[0];
+    expect(v.features.logDetail).toMatch(/not cleanly unmounted/);
+    expect(s.stat(0, '/hello.txt')!.size).toBe(13);
+  });
 });

@@ -324,6 +324,7 @@ describe('XFS corpus (dissect.xfs)', () => {
     const v = s.inspect().volumes[0];
     expect(v.fs).toBe('xfs');
     expect(v.uuid).toBe('3fb8342e-e144-4f0c-8bd7-725e78966200');
+    expect([v.features.log, v.features.logHead]).toEqual(['clean', 18]); // as xfs_logprint -t says
     expect(s.stat(0, '/')!.node).toBe(11072);
     expect(new TextDecoder().decode(s.readFile(0, '/test_file')!)).toBe('test content\n');
     expect(s.stat(0, '/test_dir')!.kind).toBe('dir');
@@ -332,7 +333,10 @@ describe('XFS corpus (dissect.xfs)', () => {
   for (const n of [1, 2, 3]) {
     it.skipIf(!existsSync(corpus))(`xfs_symlink_test${n}.bin: the relative symlink resolves to its target's content (skipped when the corpus is absent)`, async () => {
       const s = await (await loadEngine()).open([new Uint8Array(gunzipSync(readFileSync(corpus + `xfs_symlink_test${n}.bin.gz`)))]);
-      expect(s.inspect().volumes[0].fs).toBe('xfs');
+      const v = s.inspect().volumes[0];
+      expect(v.fs).toBe('xfs');
+      // xfs_logprint -t: test3's journal was left dirty (tail 2, head 14), the others clean
+      expect([v.features.log, v.features.logHead]).toEqual(n === 3 ? ['dirty', 14] : ['clean', n === 1 ? 20 : 18]);
       // test3 adds a hop: file.ext -> link -> the relative target (as xfs_db prints them)
       const first = n === 3 ? '/path/to/dir/with/link' : '/path/to/dir/with/file.ext';
       if (n === 3) expect(s.readlink(0, '/path/to/dir/with/file.ext')).toBe('link');

@@ -67,6 +67,9 @@ export class XfsSuperblock {
   logIncompat: u32 = 0;
   dirBlkLog: u32 = 0;
   icount: u64 = 0;
+  /** first block of an internal log (0: the log is external) */
+  logStart: u64 = 0;
+  logBlocks: u32 = 0;
   inProgress: bool = false;
   checksumVerified: bool = false;
 
@@ -108,6 +111,8 @@ export class XfsSuperblock {
     sb.dblocks = u64be(b, 8);
     sb.uuid = uuidBE(b, 32);
     sb.rootIno = u64be(b, 56);
+    sb.logStart = u64be(b, 48);
+    sb.logBlocks = u32be(b, 96);
     sb.agBlocks = u32be(b, 84);
     sb.agCount = u32be(b, 88);
     sb.sectSize = u16be(b, 102);

@@ -12,6 +12,7 @@ import { u16be, u32be, hex64 } from "../../util/bytes";
 import { XfsSuperblock, xfsCrcOk, INCOMPAT_NEEDSREPAIR } from "./superblock";
 import { XfsInode, DINODE_MAGIC, FMT_LOCAL, FMT_EXTENTS, FMT_BTREE } from "./inode";
 import { XfsExtent, forkExtents, btreeExtents, fsbToByte, firstExtentAfter } from "./bmap";
+import { readLogState, LogState } from "./log";
 import { DirScan, scanShortform, scanDataBlock, shortformParent, XD2B_MAGIC, XDB3_MAGIC, XD2D_MAGIC, XDD3_MAGIC } from "./dir";
 import {
   daHash, matchingAddresses, entryAt, daBlockOk, HASH_FALLBACK, MAX_DA_DEPTH,
@@ -38,6 +39,7 @@ export class XfsFileSystem extends FileSystem {
   private inodes: Map<u64, XfsInode> = new Map<u64, XfsInode>();
   private extentCache: Map<u64, XfsExtent[]> = new Map<u64, XfsExtent[]>();
   private inoAgShift: u64;
+  private logState: LogState | null = null;
 
   constructor(public dev: Device, public sb: XfsSuperblock, public where: string) {
     super();
@@ -463,6 +465,16 @@ export class XfsFileSystem extends FileSystem {
     w.endArray();
     w.propBool("needsRepair", (sb.incompat & INCOMPAT_NEEDSREPAIR) != 0);
     w.propBool("superblockChecksumVerified", sb.checksumVerified);
+    // the journal: a dirty one means recent changes are not visible to this reader
+    let log = this.logState;
+    if (log === null) {
+      this.logState = log = readLogState(this.dev, sb);
+      clearError();
+    }
+    w.prop("log", log.state);
+    w.propBool("needsRecovery", log.state == "dirty");
+    w.propNum("logHead", <f64>log.head);
+    w.prop("logDetail", log.detail);
     w.endObject();
     return w.toString();
   }
