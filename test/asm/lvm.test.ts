@@ -189,6 +189,18 @@ describe('LVM2: two PVs of one VG on MBR partitions', () => {
     expectPattern('span', s.x.rawRead(span, 0, 5 << 20)!);
   });
 
+  it('a missing PV: the LVs on the other PV still read, the rest say which PV is absent', async () => {
+    const img = fixture();
+    img.fill(0, P2, P2 + 4096); // p2's label gone: it is no longer a PV
+    const { s, info, vol } = await open(img);
+    expect(vol('p2').fs).not.toBe('LVM2_member');
+    expect(info.volumeGroups[0].notes[0]).toMatch(/physical volume pv1 \(9VhRGn-.*\) is not on this disk/);
+    expect(vol('vg-test/span').errorCode).toBe('lvm.pv.missing');
+    expect(vol('vg-test/str-ipe').errorCode).toBe('lvm.pv.missing');
+    const lin = info.volumes.findIndex((v: any) => v.id === 'vg-test/lin');
+    expectPattern('lin', s.x.rawRead(lin, 0, 3 << 20)!);
+  });
+
   it('a segment past the end of its PV', async () => {
     const img = fixture();
     for (const part of [P1, P2]) editMetadata(img, part, (t) => t.replace(/pe_count = 9/, 'pe_count = 2'));

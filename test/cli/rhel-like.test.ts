@@ -87,6 +87,22 @@ describe('rhel-like: the guest tree through the engine', () => {
     expect(s.stat(-1, '/usr/lib/modules/' + m.kernel)!.kind).toBe('dir');
   });
 
+  it('fstab naming the LVs /dev/VG/LV resolves them too', async () => {
+    const img = new Uint8Array(bytes);
+    const buf = Buffer.from(img.buffer, img.byteOffset, img.length);
+    for (const [from, to] of [['/dev/mapper/rl-root     /  ', '/dev/rl/root            /  '], ['/dev/mapper/rl-swap     none', '/dev/rl/swap            none']]) {
+      const at = buf.indexOf(from);
+      expect(at, from).toBeGreaterThan(0);
+      expect(buf.indexOf(from, at + 1)).toBe(-1); // only in /etc/fstab (same length: the file's size is unchanged)
+      buf.write(to, at, 'latin1');
+    }
+    const s = await (await loadEngine()).open([img]);
+    s.inspect();
+    const g = s.mount();
+    expect(g.mounts.map((x: any) => [x.spec, x.status, x.volume])).toEqual([
+      ['/dev/rl/root', 'root', 'rl/root'], [`UUID=${m.partitions[0].uuid}`, 'mounted', 'p1'], ['/dev/rl/swap', 'skipped', '']]);
+  });
+
   it('page caches of 512 B, 4 KiB and 1 MiB give the same guest', async () => {
     const eng = await loadEngine();
     const seen: string[] = [];
