@@ -5,7 +5,7 @@
 // ("XFS Algorithms & Data Structures", 3rd edition).
 
 import { Device } from "../../io/device";
-import { FileSystem, FileKind, Stat, DirEntry, NOT_FOUND, FAILED } from "../filesystem";
+import { FileSystem, Stat, DirEntry, NOT_FOUND, FAILED } from "../filesystem";
 import { corrupt, unsupported, limit, ioError, clearError } from "../../util/error";
 import { JsonWriter } from "../../util/json";
 import { u16be, u32be, hex64 } from "../../util/bytes";
