@@ -62,6 +62,15 @@ function volumeJson(w: JsonWriter, v: Volume): void {
   w.propBool("bootable", p !== null ? p.bootable : false);
   w.prop("mountedAt", v.mountedAt);
   if (v.probe.error.length > 0) w.prop("error", v.probe.error).prop("errorCode", v.probe.errorCode);
+  const lv = v.lv;
+  if (lv !== null) {
+    w.objKey("lvm").prop("vg", lv.vg).prop("lv", lv.name).prop("uuid", lv.id).prop("layout", lv.layout)
+      .propNum("stripes", lv.stripeCount).propNum("segments", lv.segments.length)
+      .prop("mapperPath", lv.mapperPath).prop("vgPath", lv.vgPath);
+    w.arrKey("pvs");
+    for (let i = 0; i < lv.pvs.length; i++) w.str(lv.pvs[i]);
+    w.endArray().endObject();
+  }
   const fs = v.probe.fs;
   if (fs !== null) w.raw("features", fs.describe());
   w.endObject();
@@ -119,6 +128,18 @@ function imageJson(d: Disk): string {
   w.arrKey("volumes");
   for (let i = 0; i < d.volumes.length; i++) volumeJson(w, d.volumes[i]);
   w.endArray();
+  if (d.vgs.length > 0) {
+    w.arrKey("volumeGroups");
+    for (let i = 0; i < d.vgs.length; i++) {
+      const vg = d.vgs[i];
+      w.beginObject().prop("name", vg.name).prop("uuid", vg.id).propNum("seqno", <f64>vg.seqno)
+        .propNum("extentSize", <f64>vg.extentBytes).propNum("logicalVolumes", vg.lvs.length);
+      w.arrKey("notes");
+      for (let k = 0; k < vg.notes.length; k++) w.str(vg.notes[k]);
+      w.endArray().endObject();
+    }
+    w.endArray();
+  }
   w.endObject();
   return w.toString();
 }

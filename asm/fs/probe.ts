@@ -8,6 +8,7 @@ import { FileSystem } from "./filesystem";
 import { openExt } from "./ext4/ext4";
 import { openFat } from "./fat/fat";
 import { openNtfs } from "./ntfs/ntfs";
+import { openXfs } from "./xfs/xfs";
 import { extBlkidTypeAt } from "./ext4/superblock";
 import { u16le, asciiz, asciiAt, uuidBE } from "../util/bytes";
 import { clearError, lastError } from "../util/error";
@@ -42,12 +43,13 @@ export function probe(dev: Device): ProbeResult {
   const b = dev.read(0, n);
   if (b === null) { const e = lastError(); r.error = e !== null ? e.message : "read failed"; clearError(); return r; }
 
-  let opener: i32 = 0; // 1 ext, 2 fat, 3 ntfs
+  let opener: i32 = 0; // 1 ext, 2 fat, 3 ntfs, 4 xfs
   if (u16le(b, 1024 + 56) == 0xef53) {
     opener = 1;
     // named as blkid names it, even when the reader then refuses the volume
     r.type = extBlkidTypeAt(b, 1024);
   } else if (asciiAt(b, 0, "XFSB")) {
+    opener = 4;
     r.type = "xfs"; r.uuid = uuidBE(b, 32); r.label = asciiz(b, 108, 12);
   } else if (asciiAt(b, 65536 + 64, "_BHRfS_M")) {
     r.type = "btrfs"; r.uuid = uuidBE(b, 65536 + 32); r.label = asciiz(b, 65536 + 0x12b, 256);
@@ -78,7 +80,7 @@ export function probe(dev: Device): ProbeResult {
   }
   if (opener != 0) {
     clearError();
-    const fs = opener == 1 ? openExt(dev) : (opener == 2 ? openFat(dev) : openNtfs(dev));
+    const fs = opener == 1 ? openExt(dev) : opener == 2 ? openFat(dev) : opener == 3 ? openNtfs(dev) : openXfs(dev);
     if (fs !== null) {
       r.fs = fs;
       r.type = fs.type;

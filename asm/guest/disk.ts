@@ -11,9 +11,12 @@ import { readPartitionTable } from "../volume/detect";
 import { Partition, PartitionTable } from "../volume/partition";
 import { probe, ProbeResult } from "../fs/probe";
 import { clearError, lastError, hasError } from "../util/error";
+import { LogicalVolume, VolumeGroup, PvCandidate, LvDevice, assembleVolumeGroups, dashUuid } from "../volume/lvm/lvm";
 
 export class Volume {
   mountedAt: string = "";
+  /** the LVM2 logical volume this volume is (part is then null) */
+  lv: LogicalVolume | null = null;
   constructor(
     public index: i32,
     public id: string,
@@ -33,6 +36,8 @@ export class Disk {
   /** the compressor the image was read through ("gzip"), "" when none */
   compression: string = "";
   compressionNotes: string[] = [];
+  /** LVM2 volume groups whose physical volumes are on this disk */
+  vgs: VolumeGroup[] = [];
   constructor(public files: HostFile[], public container: Container) {}
   get dev(): Device { return this.container.disk; }
 }
@@ -76,5 +81,48 @@ export function openDisk(files: HostFile[]): Disk | null {
   } else if (disk.tableError.length == 0) {
     disk.volumes.push(new Volume(0, "disk", dev, 0, null, probe(dev)));
   }
+  addLogicalVolumes(disk);
   return disk;
+}
+
+/**
+ * Assembles the volume groups of the LVM2 physical volumes found, and adds
+ * each visible logical volume as a volume named "VG/LV", probed like a partition.
+ */
+function addLogicalVolumes(disk: Disk): void {
+  const cands: PvCandidate[] = [];
+  for (let i = 0; i < disk.volumes.length; i++) {
+    const v = disk.volumes[i];
+    if (v.probe.type == "LVM2_member") cands.push(new PvCandidate(i, v.dev));
+  }
+  if (cands.length == 0) return;
+  disk.vgs = assembleVolumeGroups(cands);
+  for (let i = 0; i < cands.length; i++) {
+    const c = cands[i];
+    const v = disk.volumes[c.volIndex];
+    const l = c.label;
+    if (l !== null) v.probe.uuid = dashUuid(l.uuid);
+    if (c.error.length > 0) { v.probe.error = c.error; v.probe.errorCode = c.errorCode; }
+  }
+  for (let g = 0; g < disk.vgs.length; g++) {
+    const vg = disk.vgs[g];
+    for (let k = 0; k < vg.lvs.length; k++) {
+      const lv = vg.lvs[k];
+      if (!lv.visible) continue; // pieces of another LV (thin pool data, raid images, ...)
+      const dev = new LvDevice(lv);
+      let pr: ProbeResult;
+      if (lv.error.length > 0) {
+        pr = new ProbeResult();
+        pr.error = lv.error;
+        pr.errorCode = lv.errorCode;
+      } else {
+        clearError();
+        pr = probe(dev);
+      }
+      const vol = new Volume(disk.volumes.length, lv.vg + "/" + lv.name, dev, 0, null, pr);
+      vol.lv = lv;
+      disk.volumes.push(vol);
+    }
+  }
+  clearError();
 }

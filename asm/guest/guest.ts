@@ -90,7 +90,15 @@ export function findVolume(disk: Disk, spec: string): Volume | null {
   else if (spec.startsWith("/dev/disk/by-label/")) { key = "label"; value = spec.substring(19); }
   else if (spec.startsWith("/dev/disk/by-partuuid/")) { key = "partuuid"; value = spec.substring(22); }
   else if (spec.startsWith("/dev/disk/by-partlabel/")) { key = "partlabel"; value = spec.substring(23); }
-  else {
+  else if (spec.startsWith("/dev/mapper/") || spec.startsWith("/dev/")) {
+    // LVM2 logical volumes by their device-mapper or /dev/VG/LV name
+    for (let i = 0; i < disk.volumes.length; i++) {
+      const lv = disk.volumes[i].lv;
+      if (lv !== null && (spec == lv.mapperPath || spec == lv.vgPath)) return disk.volumes[i];
+    }
+    if (spec.startsWith("/dev/mapper/")) return null;
+  }
+  if (key.length == 0) {
     const n = devicePartitionNumber(spec);
     if (n < 0) return null;
     for (let i = 0; i < disk.volumes.length; i++) {

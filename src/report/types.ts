@@ -46,6 +46,19 @@ export interface VolumeInfo {
   mountedAt: string;
   /** why the filesystem could not be read, when it could not */
   error?: string;
+  /** an LVM2 logical volume (id "VG/LV"): how the guest names and lays it out */
+  lvm?: LvmVolumeInfo;
+}
+
+export interface LvmVolumeInfo {
+  vg: string;
+  lv: string;
+  /** "linear", "striped", or the unsupported segment type ("thin", "raid1", ...) */
+  layout: string;
+  stripes: number;
+  /** /dev/mapper/VG-LV with "-" doubled inside the names, and /dev/VG/LV */
+  mapperPath: string;
+  vgPath: string;
 }
 
 /** A member of the archive an image was found in. */
