@@ -7,6 +7,7 @@ import { Device } from "../io/device";
 import { FileSystem } from "./filesystem";
 import { openExt } from "./ext4/ext4";
 import { openFat } from "./fat/fat";
+import { openBtrfs } from "./btrfs/btrfs";
 import { extBlkidTypeAt } from "./ext4/superblock";
 import { u16le, asciiz, asciiAt, uuidBE } from "../util/bytes";
 import { clearError, lastError } from "../util/error";
@@ -41,7 +42,7 @@ export function probe(dev: Device): ProbeResult {
   const b = dev.read(0, n);
   if (b === null) { const e = lastError(); r.error = e !== null ? e.message : "read failed"; clearError(); return r; }
 
-  let opener: i32 = 0; // 1 ext, 2 fat
+  let opener: i32 = 0; // 1 ext, 2 fat, 3 btrfs
   if (u16le(b, 1024 + 56) == 0xef53) {
     opener = 1;
     // named as blkid names it, even when the reader then refuses the volume
@@ -49,6 +50,7 @@ export function probe(dev: Device): ProbeResult {
   } else if (asciiAt(b, 0, "XFSB")) {
     r.type = "xfs"; r.uuid = uuidBE(b, 32); r.label = asciiz(b, 108, 12);
   } else if (asciiAt(b, 65536 + 64, "_BHRfS_M")) {
+    opener = 3;
     r.type = "btrfs"; r.uuid = uuidBE(b, 65536 + 32); r.label = asciiz(b, 65536 + 0x12b, 256);
   } else if (asciiAt(b, 3, "NTFS    ")) {
     r.type = "ntfs";
@@ -76,7 +78,7 @@ export function probe(dev: Device): ProbeResult {
   }
   if (opener != 0) {
     clearError();
-    const fs = opener == 1 ? openExt(dev) : openFat(dev);
+    const fs: FileSystem | null = opener == 1 ? openExt(dev) : (opener == 2 ? openFat(dev) : openBtrfs(dev));
     if (fs !== null) {
       r.fs = fs;
       r.type = fs.type;
