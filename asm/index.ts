@@ -11,6 +11,7 @@ import { Vfs, Mount, Loc } from "./guest/vfs";
 import { FileKind, Stat, kindName } from "./fs/filesystem";
 import { JsonWriter } from "./util/json";
 import { lastError, clearError, kindName as errorKindName, unsupported, corrupt } from "./util/error";
+import { inflateRaw, inflateRawPrefix, inflateZlib } from "./codec/inflate";
 
 let disk: Disk | null = null;
 let guest: Guest | null = null;
@@ -220,4 +221,14 @@ export function rawRead(vol: i32, offset: f64, len: i32): Uint8Array | null {
   const dev = vol < 0 ? d.dev : (vol < d.volumes.length ? d.volumes[vol].dev : null);
   if (dev === null) { unsupported("volume.index", "no volume " + vol.toString()); return null; }
   return dev.read(<u64>offset, len);
+}
+
+// ---- codec self-test: one-shot inflate of bytes the host passes in ----
+
+/** format 0 = raw deflate, 1 = zlib, 2 = raw deflate prefix; null with the error set on failure. */
+export function codecInflate(src: Uint8Array, dstLen: i32, format: i32): Uint8Array | null {
+  clearError();
+  const dst = new Uint8Array(dstLen);
+  const n = format == 1 ? inflateZlib(src, dst) : (format == 2 ? inflateRawPrefix(src, dst) : inflateRaw(src, dst));
+  return n < 0 ? null : dst.slice(0, n);
 }
