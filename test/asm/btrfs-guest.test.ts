@@ -57,6 +57,7 @@ describe('SUSE-like disk: Btrfs subvolumes mounted as fstab says', () => {
     expect(s.stat(-1, '/home/geeko')!.kind).toBe('dir');
     expect(s.stat(-1, '/home/geeko')!.mount).toBe('/home');
     expect(s.stat(-1, '/var/log/messages')!.size).toBe(messagesSize());
+    expect(text(s.readFile(-1, '/var/log/messages'))).toMatch(/^2023-05-30T10:00:00 localhost systemd\[1\]: Started unit 0\.\n[^]*Started unit 399\.\n$/);
     expect(text(s.readFile(-1, '/home/geeko/.profile'))).toBe('export EDITOR=vim\n');
     expect(text(s.readFile(-1, '/boot/efi/EFI/opensuse/grub.cfg'))).toContain(`search --fs-uuid --set=root ${ROOT_UUID}`);
     const head = s.readFile(-1, '/bin/sh', 0, 4)!;

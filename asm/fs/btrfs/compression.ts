@@ -5,7 +5,8 @@
 // sector boundary; zstd stores zstd frames.
 
 import { u32le } from "../../util/bytes";
-import { corrupt, unsupported } from "../../util/error";
+import { corrupt, unsupported, addContext } from "../../util/error";
+import { inflateZlib } from "../../codec/inflate";
 import { lzo1xDecompress } from "../../codec/lzo";
 import { COMPRESS_ZLIB, COMPRESS_LZO, COMPRESS_ZSTD, compressionName } from "./items";
 
@@ -20,8 +21,14 @@ function lzoWorst(n: i32): i32 { return n + n / 16 + 64 + 3; }
 export function decompressExtent(kind: u8, src: Uint8Array, ramLen: i32, sectorSize: i32, where: string): Uint8Array | null {
   if (kind == COMPRESS_LZO) return lzoSegments(src, ramLen, sectorSize, where);
   if (kind == COMPRESS_ZLIB) {
-    unsupported("btrfs.compress.zlib", where + ": zlib-compressed extents are not supported yet (no inflate in this build)");
-    return null;
+    // one zlib stream; it may end short of ramLen (data past i_size reads as zeros) and
+    // be followed by padding to the sector
+    const out = new Uint8Array(ramLen);
+    if (inflateZlib(src, out) < 0) {
+      addContext(where + ": zlib extent");
+      return null;
+    }
+    return out;
   }
   if (kind == COMPRESS_ZSTD) {
     unsupported("btrfs.compress.zstd", where + ": zstd-compressed extents are not supported yet");
