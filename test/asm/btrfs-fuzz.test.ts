@@ -5,7 +5,10 @@
 // case before the parsers see it), then the whole tree is walked and read.
 // Seeded, so a failure replays.
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadEngine, type Session } from '../helpers/engine';
 
@@ -93,4 +96,55 @@ describe('Btrfs: damaged metadata never traps', () => {
       }
     }, 120_000);
   }
+});
+
+// ---- damaged LZO data: the lzo-compressed extents of btrfs-subvol, found with btrfs-progs ----
+const progs = spawnSync('btrfs', ['--version']).error === undefined && spawnSync('btrfs-map-logical', ['--help']).error === undefined;
+
+/** Physical [offset, length) of every lzo-compressed regular extent in the top-level tree. */
+function lzoExtents(img: Uint8Array): [number, number][] {
+  const dir = mkdtempSync(join(tmpdir(), 'btrfs-fuzz-'));
+  try {
+    const f = join(dir, 'fs.img');
+    writeFileSync(f, img);
+    const dump = spawnSync('btrfs', ['inspect-internal', 'dump-tree', '-t', '5', f], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
+    const out: [number, number][] = [];
+    for (const block of dump.split(/\n\titem /)) {
+      const m = /extent data disk byte (\d+) nr (\d+)[^]*extent compression 2 \(lzo\)/.exec(block);
+      if (!m) continue;
+      const map = spawnSync('btrfs-map-logical', ['-l', m[1], f], { encoding: 'utf8' }).stdout;
+      const p = /physical (\d+)/.exec(map);
+      if (p) out.push([Number(p[1]), Number(m[2])]);
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('Btrfs: damaged LZO data never traps', () => {
+  it.skipIf(!progs)(`random bytes of the lzo extents overwritten: reads end in data or an lzo error (${progs ? 'btrfs-progs locates them' : 'skipped: btrfs-progs absent'})`, async () => {
+    const base = new Uint8Array(gunzipSync(readFileSync(new URL('../fixtures/btrfs/btrfs-subvol.img.gz', import.meta.url))));
+    const ext = lzoExtents(base);
+    expect(ext.length).toBeGreaterThanOrEqual(2);
+    const rand = rng(4242);
+    let errors = 0;
+    for (let round = 0; round < 30; round++) {
+      const img = base.slice();
+      for (const [off, len] of ext) {
+        const flips = 1 + Math.floor(rand() * 6);
+        for (let f = 0; f < flips; f++) img[off + Math.floor(rand() * Math.min(len, 600))] = Math.floor(rand() * 256);
+      }
+      const s = await eng.open([img]);
+      s.inspect();
+      for (const p of ['/comp/lzo-100k.bin', '/comp/lzo-rand.bin']) {
+        const b = s.readFile(0, p);
+        if (b === null) {
+          errors++;
+          expect(s.lastError()!.code).toMatch(/^(lzo|btrfs\.lzo)\./);
+        }
+      }
+    }
+    expect(errors).toBeGreaterThan(0);
+  }, 60_000);
 });
