@@ -72,3 +72,13 @@ function messagesSize(): number {
   for (let i = 0; i < 400; i++) n += `2023-05-30T10:00:${String(i % 60).padStart(2, '0')} localhost systemd[1]: Started unit ${i}.\n`.length;
   return n;
 }
+
+describe('a Btrfs root in a subvolume that is not the default', () => {
+  it('btrfs-subvol: the top level holds no system, subvolume @ does (as Fedora\'s "root")', async () => {
+    const img = new Uint8Array(gunzipSync(readFileSync(new URL('../fixtures/btrfs/btrfs-subvol.img.gz', import.meta.url))));
+    const { s, g } = await guest(img);
+    expect(g.root).toBe('disk');
+    expect(g.rootReason).toMatch(/\(Btrfs subvolume @ \(id 256\)\)$/);
+    expect(text(s.readFile(-1, '/etc/os-release'))).toMatch(/^NAME="openSUSE Leap"/);
+  });
+});

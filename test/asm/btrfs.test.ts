@@ -248,6 +248,30 @@ sys.stdout.buffer.write(bytes(out[:300 * 1024]))
   return new Uint8Array(r.stdout);
 }
 
+describe('Btrfs: one device of a two-device filesystem', () => {
+  it('RAID1: each device alone reads every file from its own mirror', async () => {
+    for (const dev of ['btrfs-raid1-dev1', 'btrfs-raid1-dev2']) {
+      const { s, vol } = await open(image(dev));
+      expect(vol).toMatchObject({ fs: 'btrfs', uuid: '6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e6fa', label: 'btrfs-raid1' });
+      expect(vol.features).toMatchObject({ numDevices: 2, dataProfile: 'raid1', metadataProfile: 'raid1' });
+      expect(vol.features.devid).toBe(dev.endsWith('1') ? 1 : 2);
+      expect(text(s.readFile(0, '/hello.txt'))).toBe('hello, world\n');
+      expectBytes(s.readFile(0, '/pattern-300k.bin'), pattern(307323));
+      expect(text(s.readFile(0, '/dir/link'))).toBe('hello, world\n');
+    }
+  });
+
+  it('RAID0 data: metadata (RAID1) reads, striped file data is refused by name', async () => {
+    const { s, vol } = await open(image('btrfs-raid0-dev1'));
+    expect(vol.features).toMatchObject({ numDevices: 2, dataProfile: 'raid0', metadataProfile: 'raid1' });
+    expect(names(s.readdir(0, '/'))).toEqual(['dir', 'hello.txt', 'pattern-300k.bin']);
+    expect(s.stat(0, '/pattern-300k.bin')!.size).toBe(307323);
+    expect(s.readFile(0, '/pattern-300k.bin')).toBeNull();
+    expect(s.lastError()).toMatchObject({ kind: 'unsupported', code: 'btrfs.chunk.profile' });
+    expect(s.lastError()!.message).toMatch(/uses the raid0 profile, which this reader does not support/);
+  });
+});
+
 describe('Btrfs: damaged images give clear errors', () => {
   async function failure(img: Uint8Array) {
     const s = await eng.open([img]);

@@ -11,7 +11,6 @@ import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEngine } from '../helpers/engine';
-import { hasTool } from './disk-fixtures';
 
 const eng = await loadEngine();
 const fixture = (name: string) => new Uint8Array(gunzipSync(readFileSync(new URL(`../fixtures/probe/${name}.gz`, import.meta.url))));

@@ -57,6 +57,7 @@ export class BtrfsFileSystem extends FileSystem {
   private lastDiskBytenr: u64 = 0;
   private lastDecoded: Uint8Array | null = null;
   compressionSeen: string[] = [];
+  private subvolumeList: Subvolume[] | null = null;
 
   constructor(public dev: Device, public sb: Superblock, public chunks: ChunkMap, public where: string) {
     super();
@@ -391,6 +392,8 @@ export class BtrfsFileSystem extends FileSystem {
 
   /** Every subvolume with its path from the top level; null with the error set. */
   subvolumes(): Subvolume[] | null {
+    const known = this.subvolumeList;
+    if (known !== null) return known;
     const sb = this.sb;
     const out: Item[] = [];
     if (!this.tree.collect(sb.root, <i32>sb.rootLevel, new Key(FIRST_FREE_OBJECTID, 0, 0), new Key(LAST_FREE_OBJECTID, 255, U64_MAX),
@@ -415,6 +418,7 @@ export class BtrfsFileSystem extends FileSystem {
       if (p === null) return null;
       list.push(new Subvolume(id, parents.has(id) ? parents.get(id) : 0, p));
     }
+    this.subvolumeList = list;
     return list;
   }
 
