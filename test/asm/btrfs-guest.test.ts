@@ -74,11 +74,26 @@ function messagesSize(): number {
 }
 
 describe('a Btrfs root in a subvolume that is not the default', () => {
-  it('btrfs-subvol: the top level holds no system, subvolume @ does (as Fedora\'s "root")', async () => {
-    const img = new Uint8Array(gunzipSync(readFileSync(new URL('../fixtures/btrfs/btrfs-subvol.img.gz', import.meta.url))));
-    const { s, g } = await guest(img);
+  const img = () => new Uint8Array(gunzipSync(readFileSync(new URL('../fixtures/btrfs/btrfs-subvol.img.gz', import.meta.url))));
+
+  it('btrfs-subvol: the top level holds no system, subvolume @ does; its fstab moves / to the snapshot @/.snap-1', async () => {
+    const { s, g } = await guest(img());
     expect(g.root).toBe('disk');
     expect(g.rootReason).toMatch(/\(Btrfs subvolume @ \(id 256\)\)$/);
-    expect(text(s.readFile(-1, '/etc/os-release'))).toMatch(/^NAME="openSUSE Leap"/);
+    // / now comes from the snapshot: its os-release lacks the line added after it was taken
+    expect(text(s.readFile(-1, '/etc/os-release'))).toBe('NAME="openSUSE Leap"\nVERSION_ID="15.5"\n');
+  });
+
+  it('subvolid= and subvol= (with and without a leading /) mount; a missing subvolume and a plain directory fail with the reason', async () => {
+    const { s, g } = await guest(img());
+    const m = Object.fromEntries(g.mounts.map((x: any) => [x.path, x]));
+    expect(m['/'].status).toBe('root');
+    expect(m['/home']).toMatchObject({ status: 'mounted', options: 'subvolid=257' });
+    expect(m['/var']).toMatchObject({ status: 'mounted', options: 'subvol=@/var' });
+    expect(m['/mnt/missing']).toMatchObject({ status: 'failed', detail: 'the subvolume it names cannot be found' });
+    expect(m['/mnt/notsub'].status).toBe('failed');
+    expect(m['/mnt/notsub'].detail).toMatch(/\/@\/etc is a directory, not a subvolume/);
+    expect(text(s.readFile(-1, '/home/nested/deep.txt'))).toBe('deep in a nested subvolume\n');
+    expect(text(s.readFile(-1, '/var/log/messages'))).toBe('log line\n');
   });
 });
