@@ -158,10 +158,29 @@ describe('Btrfs: the common tree', () => {
   });
 });
 
+describe('Btrfs: page cache sizes', () => {
+  it('512 B, 4 KiB and 1 MiB pages give the same listing and contents', async () => {
+    const seen: string[] = [];
+    for (const pageShift of [9, 12, 20]) {
+      const { s } = await open(image('btrfs-subvol'), { pageShift, cacheBytes: 4 << 20 });
+      const parts = [
+        JSON.stringify(names(s.readdir(0, '/big')).length),
+        JSON.stringify(names(s.readdir(0, '/@/home'))),
+        Buffer.from(s.readFile(0, '/comp/lzo-rand.bin')!).toString('base64').slice(0, 64),
+        String(Buffer.from(s.readFile(0, '/data/pattern-300k.bin')!).equals(Buffer.from(pattern(307323)))),
+        text(s.readFile(0, '/@/home/nested/deep.txt')),
+      ];
+      seen.push(parts.join('|'));
+    }
+    expect(new Set(seen).size).toBe(1);
+  });
+});
+
 describe('Btrfs: subvolumes', () => {
   it('lists subvolumes with their paths and enters nested ones from the parent directory', async () => {
     const { s, vol } = await open(image('btrfs-subvol'));
     expect(vol.features.defaultSubvolume).toBe(5);
+    expect(vol.features.subvolumeCount).toBe(5);
     const subs = vol.features.subvolumes.map((x: any) => x.path).sort();
     expect(subs).toEqual(['@', '@/.snap-1', '@/home', '@/home/nested', '@/var']);
     const byPath = new Map(vol.features.subvolumes.map((x: any) => [x.path, x]));

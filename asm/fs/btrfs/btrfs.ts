@@ -33,6 +33,8 @@ const MAX_SUBVOLUMES: i32 = 1 << 16;
 /** Nested subvolumes and directories walked to name a subvolume's path. */
 const MAX_PATH_DEPTH: i32 = 1024;
 const MAX_SYMLINK: u64 = 65536;
+/** Subvolumes describe() lists by name. */
+const DESCRIBE_SUBVOLUMES: i32 = 256;
 
 export function nodeId(tree: u64, ino: u64): u64 { return (tree << INO_BITS) | ino; }
 export function treeOf(node: u64): u64 { return node >> INO_BITS; }
@@ -500,8 +502,10 @@ export class BtrfsFileSystem extends FileSystem {
       w.prop("subvolumesError", e !== null ? e.message : "unreadable");
       clearError();
     } else {
+      w.propNum("subvolumeCount", subs.length);
+      // snapper keeps hundreds of snapshots on some systems: list the first ones only
       w.arrKey("subvolumes");
-      for (let i = 0; i < subs.length; i++) {
+      for (let i = 0; i < subs.length && i < DESCRIBE_SUBVOLUMES; i++) {
         w.beginObject().propNum("id", <f64>subs[i].id).propNum("parent", <f64>subs[i].parent).prop("path", subs[i].path).endObject();
       }
       w.endArray();
