@@ -11,7 +11,15 @@ import { Vfs, Mount, Loc } from "./guest/vfs";
 import { FileKind, Stat, kindName } from "./fs/filesystem";
 import { JsonWriter } from "./util/json";
 import { lastError, clearError, kindName as errorKindName, unsupported, corrupt } from "./util/error";
+import { Device } from "./io/device";
+import { Hive, openHive } from "./hive/hive";
+import { KeyNode } from "./hive/cells";
+import { FileDevice } from "./hive/file-device";
+import { keyJson, hiveInfoJson as infoJson } from "./hive/value-json";
+import { bcdJson as bcdStoreJson } from "./hive/bcd";
 import { inflateRaw, inflateRawPrefix, inflateZlib } from "./codec/inflate";
+import { configureIndex } from "./codec/zran";
+import { setFileEncoding as registerEncoding } from "./container/compressed";
 
 let disk: Disk | null = null;
 let guest: Guest | null = null;
@@ -62,6 +70,7 @@ export function openImage(fileCount: i32): string {
   resetStats();
   disk = null;
   guest = null;
+  hives.length = 0;
   if (fileCount < 1 || fileCount > 64) {
     unsupported("image.files", "expected 1 to 64 files, got " + fileCount.toString());
     return "";
@@ -77,6 +86,7 @@ export function openImage(fileCount: i32): string {
 function imageJson(d: Disk): string {
   const w = new JsonWriter().beginObject();
   w.prop("format", d.container.format).propNum("virtualSize", <f64>d.dev.size);
+  if (d.compression.length > 0) w.prop("compression", d.compression);
   const t = d.table;
   w.prop("partitionTable", t !== null ? t.kind : "none");
   if (t !== null) {
@@ -84,6 +94,7 @@ function imageJson(d: Disk): string {
     w.prop("bootCode", t.bootCode).propBool("hasBootCode", t.hasBootCode);
   }
   w.arrKey("notes");
+  for (let i = 0; i < d.compressionNotes.length; i++) w.str(d.compressionNotes[i]);
   for (let i = 0; i < d.container.notes.length; i++) w.str(d.container.notes[i]);
   if (t !== null) for (let i = 0; i < t.notes.length; i++) w.str(t.notes[i]);
   w.endArray();
@@ -224,6 +235,104 @@ export function rawRead(vol: i32, offset: f64, len: i32): Uint8Array | null {
   return dev.read(<u64>offset, len);
 }
 
+// ---- registry hives: handles to hives opened from guest files (or host files in tests) ----
+
+const hives: Array<Hive | null> = [];
+
+function hiveHandle(h: Hive): i32 {
+  hives.push(h);
+  return hives.length - 1;
+}
+
+function hiveAt(h: i32): Hive | null {
+  if (h < 0 || h >= hives.length || hives[h] === null) { unsupported("hive.handle", "no open hive " + h.toString()); return null; }
+  return hives[h];
+}
+
+/** A regular file of the guest tree (vol < 0) or of volume `vol` as a Device; null when absent or on error. */
+function fileDevice(vol: i32, path: string): Device | null {
+  const vfs = vfsFor(vol);
+  if (vfs === null) return null;
+  const loc = vfs.resolve(path, true);
+  if (loc === null) return null;
+  const st = loc.mount.fs.stat(loc.node);
+  if (st === null) return null;
+  if (st.kind != FileKind.File) { corrupt("path.not-file", path + " is not a regular file"); return null; }
+  return new FileDevice(loc.mount.fs, loc.node, st.size, path);
+}
+
+/**
+ * Opens the hive at `path` (with its .LOG1/.LOG2 beside it, applied in memory
+ * when the hive is dirty). Returns a handle, or -1: absent (no error) or
+ * failed (lastErrorJson tells why).
+ */
+export function hiveOpen(vol: i32, path: string): i32 {
+  clearError();
+  const dev = fileDevice(vol, path);
+  if (dev === null) return -1;
+  const logs: Device[] = [];
+  const names: string[] = [];
+  const sfx = ["LOG1", "LOG2"];
+  for (let i = 0; i < 2; i++) {
+    const l = fileDevice(vol, path + "." + sfx[i]);
+    if (l !== null && l.size > 0) { logs.push(l); names.push(path + "." + sfx[i]); }
+    clearError();
+  }
+  const h = openHive(dev, path, logs, names);
+  return h === null ? -1 : hiveHandle(h);
+}
+
+/** Opens host file `fileId` as a hive, with host files log1/log2 (-1: none) as its logs. */
+export function hiveOpenHost(fileId: i32, log1: i32, log2: i32): i32 {
+  clearError();
+  const dev = new HostFile(fileId, "file " + fileId.toString());
+  const logs: Device[] = [];
+  const names: string[] = [];
+  if (log1 >= 0) { logs.push(new HostFile(log1, "file " + log1.toString())); names.push("file " + log1.toString()); }
+  if (log2 >= 0) { logs.push(new HostFile(log2, "file " + log2.toString())); names.push("file " + log2.toString()); }
+  const h = openHive(dev, "file " + fileId.toString(), logs, names);
+  return h === null ? -1 : hiveHandle(h);
+}
+
+export function hiveClose(h: i32): void {
+  if (h >= 0 && h < hives.length) hives[h] = null;
+}
+
+/** Base block facts and the log replay as JSON, "" on error. */
+export function hiveInfoJson(h: i32): string {
+  clearError();
+  const hv = hiveAt(h);
+  return hv === null ? "" : infoJson(hv);
+}
+
+/** The key at `keyPath` (backslash-separated, any case) as JSON; "null" when absent, "" on error. */
+export function hiveKeyJson(h: i32, keyPath: string): string {
+  clearError();
+  const hv = hiveAt(h);
+  if (hv === null) return "";
+  const k = hv.key(keyPath);
+  if (k === null) return lastError() !== null ? "" : "null";
+  return keyJson(hv, k, keyPath);
+}
+
+/** The key whose cell is at `offset` (from a subkeys list) as JSON; "" on error. */
+export function hiveKeyAtJson(h: i32, offset: f64): string {
+  clearError();
+  const hv = hiveAt(h);
+  if (hv === null) return "";
+  const k = KeyNode.read(hv.cells, <u32>offset);
+  if (k === null) return "";
+  return keyJson(hv, k, "");
+}
+
+/** The BCD store in hive `h`, decoded, matched to the image's volumes; "" on error. */
+export function bcdJson(h: i32): string {
+  clearError();
+  const hv = hiveAt(h);
+  if (hv === null) return "";
+  return bcdStoreJson(hv, disk);
+}
+
 // ---- codec self-test: one-shot inflate of bytes the host passes in ----
 
 /** format 0 = raw deflate, 1 = zlib, 2 = raw deflate prefix; null with the error set on failure. */
@@ -232,4 +341,14 @@ export function codecInflate(src: Uint8Array, dstLen: i32, format: i32): Uint8Ar
   const dst = new Uint8Array(dstLen);
   const n = format == 1 ? inflateZlib(src, dst) : (format == 2 ? inflateRawPrefix(src, dst) : inflateRaw(src, dst));
   return n < 0 ? null : dst.slice(0, n);
+}
+
+/** Checkpoint spacing, window budget and largest cached segment of compressed-stream indexes (tests). */
+export function codecConfigureIndex(spacing: f64, maxWindows: i32, maxSegment: i32): void {
+  configureIndex(<u64>spacing, maxWindows, maxSegment);
+}
+
+/** Before openImage: file `id` holds `kind`-encoded bytes (1 = raw deflate) of `size` bytes; crc32 < 0 when unknown. */
+export function setFileEncoding(id: i32, kind: i32, size: f64, crc32: f64): void {
+  registerEncoding(id, kind, <u64>size, <i64>crc32);
 }

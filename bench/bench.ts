@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { join, basename } from 'node:path';
 import { checkFiles } from '../src/engine/check';
 import type { HostFiles, Instantiate } from '../src/engine/wasm';
+import { benchCodec } from './codec';
 
 const root = process.cwd();
 const cache = join(root, '.cache', 'bench');
@@ -60,4 +61,5 @@ const lines = rows.map((r) => [r.case, mib(r.virtualSize), String(r.medianMs), m
 const w = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
 console.log(`guestcheck ${RUNS} runs each, Node ${process.version}, page cache 64 KiB pages`);
 for (const l of [head, ...lines]) console.log(l.map((x, i) => x.padEnd(w[i])).join('  '));
-writeFileSync(join(root, 'bench/results.json'), JSON.stringify({ node: process.version, runs: RUNS, rows }, null, 2) + '\n');
+const codec = await benchCodec(root, mod, inst);
+writeFileSync(join(root, 'bench/results.json'), JSON.stringify({ node: process.version, runs: RUNS, rows, codec }, null, 2) + '\n');

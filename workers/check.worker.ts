@@ -11,7 +11,20 @@ import type { Progress, Report } from '../src/report/types';
 import type { CheckWorkerApi } from './check-api';
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
-const loadModule = () => (modulePromise ??= WebAssembly.compileStreaming(fetch(wasmUrl)));
+const loadModule = () => (modulePromise ??= compileWasm(wasmUrl));
+
+/**
+ * The offline single-file build inlines the wasm as a data: URL; decoding it
+ * here keeps its CSP free of connect-src (a fetch of data: would need it).
+ */
+function compileWasm(url: string): Promise<WebAssembly.Module> {
+  const m = /^data:[^,]*;base64,/.exec(url);
+  if (!m) return WebAssembly.compileStreaming(fetch(url));
+  const bin = atob(url.slice(m[0].length));
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return WebAssembly.compile(bytes);
+}
 
 function fileHost(files: File[]): HostFiles {
   const reader = new FileReaderSync();

@@ -196,7 +196,7 @@ export const enum InflateResult {
   Full = 1, // the output buffer has no room for the next symbol
 }
 
-const IN_CHUNK: i32 = 256 << 10;
+const IN_BUF: i32 = 1 << 20;
 
 /**
  * A resumable deflate decoder. Input comes either from memory (setInput) or
@@ -211,6 +211,7 @@ export class Inflater {
   private src: Device | null = null;
   private srcEnd: u64 = 0; // device offset where the input ends
   private inBuf: Uint8Array | null = null;
+  private inChunk: i32 = 64 << 10;
   private inPtr: usize = 0;
   private inPos: i32 = 0;
   private inLen: i32 = 0;
@@ -258,11 +259,16 @@ export class Inflater {
     this.resetBlock();
   }
 
-  /** Decodes from `dev`, starting at bit `bit`, never reading at or past byte `end`. */
-  setSource(dev: Device, end: u64, bit: u64): bool {
+  /**
+   * Decodes from `dev`, starting at bit `bit`, never reading at or past byte
+   * `end`, in reads of `chunk` bytes (large for a sequential pass, which then
+   * bypasses the page cache; small for a jump to a checkpoint).
+   */
+  setSource(dev: Device, end: u64, bit: u64, chunk: i32 = 64 << 10): bool {
     this.src = dev;
     this.srcEnd = end < dev.size ? end : dev.size;
-    if (this.inBuf === null) this.inBuf = new Uint8Array(IN_CHUNK);
+    if (this.inBuf === null) this.inBuf = new Uint8Array(IN_BUF);
+    this.inChunk = min(max(chunk, 64), IN_BUF);
     this.inPtr = this.inBuf!.dataStart;
     this.resetBlock();
     return this.seek(bit);
@@ -325,7 +331,7 @@ export class Inflater {
     this.inLen = keep;
     const at = this.inBase + <u64>keep;
     if (at >= this.srcEnd) return true;
-    let n = <i32>min(<u64>(IN_CHUNK - keep), this.srcEnd - at);
+    let n = <i32>min(<u64>(this.inChunk - keep), this.srcEnd - at);
     if (n <= 0) return true;
     if (!src.readInto(at, n, this.inPtr + <usize>keep)) return false;
     this.inLen = keep + n;

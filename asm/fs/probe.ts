@@ -7,6 +7,7 @@ import { Device } from "../io/device";
 import { FileSystem } from "./filesystem";
 import { openExt } from "./ext4/ext4";
 import { openFat } from "./fat/fat";
+import { openNtfs } from "./ntfs/ntfs";
 import { openBtrfs } from "./btrfs/btrfs";
 import { probeSwap } from "./swap";
 import { probeLuks } from "./luks";
@@ -50,7 +51,7 @@ export function probe(dev: Device): ProbeResult {
 
   const luks = probeLuks(b);
   const optical = probeOptical(dev, b);
-  let opener: i32 = 0; // 1 ext, 2 fat, 3 btrfs
+  let opener: i32 = 0; // 1 ext, 2 fat, 3 ntfs, 6 btrfs
   if (u16le(b, 1024 + 56) == 0xef53) {
     opener = 1;
     // named as blkid names it, even when the reader then refuses the volume
@@ -58,9 +59,10 @@ export function probe(dev: Device): ProbeResult {
   } else if (asciiAt(b, 0, "XFSB")) {
     r.type = "xfs"; r.uuid = uuidBE(b, 32); r.label = asciiz(b, 108, 12);
   } else if (asciiAt(b, 65536 + 64, "_BHRfS_M")) {
-    opener = 3;
+    opener = 6;
     r.type = "btrfs"; r.uuid = uuidBE(b, 65536 + 32); r.label = asciiz(b, 65536 + 0x12b, 256);
   } else if (asciiAt(b, 3, "NTFS    ")) {
+    opener = 3;
     r.type = "ntfs";
   } else if (luks !== null) {
     const l = luks!;
@@ -87,7 +89,11 @@ export function probe(dev: Device): ProbeResult {
   }
   if (opener != 0) {
     clearError();
-    const fs: FileSystem | null = opener == 1 ? openExt(dev) : (opener == 2 ? openFat(dev) : openBtrfs(dev));
+    let fs: FileSystem | null = null;
+    if (opener == 1) fs = openExt(dev);
+    else if (opener == 2) fs = openFat(dev);
+    else if (opener == 3) fs = openNtfs(dev);
+    else if (opener == 6) fs = openBtrfs(dev);
     if (fs !== null) {
       r.fs = fs;
       r.type = fs.type;

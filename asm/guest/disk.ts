@@ -6,6 +6,7 @@
 import { Device, SliceDevice } from "../io/device";
 import { HostFile } from "../io/page-cache";
 import { Container, openContainer } from "../container/detect";
+import { openCompressed } from "../container/compressed";
 import { readPartitionTable } from "../volume/detect";
 import { Partition, PartitionTable } from "../volume/partition";
 import { probe, ProbeResult } from "../fs/probe";
@@ -29,15 +30,22 @@ export class Disk {
   tableError: string = "";
   tableErrorCode: string = "";
   volumes: Volume[] = [];
+  /** the compressor the image was read through ("gzip"), "" when none */
+  compression: string = "";
+  compressionNotes: string[] = [];
   constructor(public files: HostFile[], public container: Container) {}
   get dev(): Device { return this.container.disk; }
 }
 
 /** Opens file 0 as a disk; null with the error set when it cannot be read at all. */
 export function openDisk(files: HostFile[]): Disk | null {
-  const c = openContainer(files[0]);
+  const dc = openCompressed(files[0]);
+  if (dc === null) return null;
+  const c = openContainer(dc.dev);
   if (c === null) return null;
   const disk = new Disk(files, c);
+  disk.compression = dc.compression;
+  disk.compressionNotes = dc.notes;
   const dev = c.disk;
   clearError();
   const table = readPartitionTable(dev);

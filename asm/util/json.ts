@@ -3,6 +3,13 @@
 // rather than many boundary calls.
 
 export function jsonString(s: string): string {
+  // most strings need no escapes: one scan, one concatenation (+= per character is quadratic)
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c == 0x22 || c == 0x5c) { plain = false; break; }
+  }
+  if (plain) return "\"" + s + "\"";
   let out = "\"";
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

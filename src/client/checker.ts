@@ -4,6 +4,7 @@
 // AbortSignal cannot cross postMessage.
 import * as Comlink from 'comlink';
 import type { CheckWorkerApi } from '../../workers/check-api';
+import { startCheckWorker } from './start-worker';
 import type { Progress, Report } from '../report/types';
 
 export class CheckCancelled extends Error {
@@ -14,7 +15,7 @@ export async function checkImage(
   files: File[],
   options: { signal?: AbortSignal; onProgress?: (p: Progress) => void; pageShift?: number } = {},
 ): Promise<Report> {
-  const worker = new Worker(new URL('../../workers/check.worker.ts', import.meta.url), { type: 'module' });
+  const worker = startCheckWorker();
   const api = Comlink.wrap<CheckWorkerApi>(worker);
   try {
     const cancelled = new Promise<never>((_, reject) => {

@@ -3,6 +3,7 @@
 // in wasm, assemble the guest, run the rules, and build the report contract.
 import type { Finding, ImageInfo, Progress, Report, VolumeInfo } from '../report/types';
 import { instantiateEngine, type HostFiles, type Instantiate } from './wasm';
+import { locateImage } from './locate';
 import { wasmGuestView } from './wasm-guest-view';
 import { detectOs } from '../facts/os-release';
 import { runRules } from '../rules/run-rules';
@@ -24,11 +25,21 @@ export async function checkFiles(
   opts: CheckOptions = {},
 ): Promise<Report> {
   const t0 = performance.now();
-  const x = await instantiateEngine(instantiate, module, files);
+  // A zip or OVA: the wasm opens the disk members inside it, as windows of the file.
+  const located = await locateImage(files, names);
+  if (!('error' in located)) {
+    files = located.files;
+    names = located.names;
+  }
+  let lastCalls = 0;
+  // The wasm reports the index pass over a compressed image (phase 1: input bytes done of total).
+  const x = await instantiateEngine(instantiate, module, files, (_phase, done, total) =>
+    opts.onProgress?.({ phase: 'decompressing', bytesRead: done, readCalls: lastCalls, total }));
   x.configure(opts.pageShift ?? 16, opts.cacheBytes ?? 64 * 1024 * 1024);
   const io = () => JSON.parse(x.ioStatsJson()) as { bytesRead: number; readCalls: number; memoryBytes: number };
   const progress = (phase: Progress['phase']) => {
     const s = io();
+    lastCalls = s.readCalls;
     opts.onProgress?.({ phase, bytesRead: s.bytesRead, readCalls: s.readCalls });
   };
   const stats = () => {
@@ -46,10 +57,11 @@ export async function checkFiles(
   });
 
   progress('opening');
+  const empty: ImageInfo = { files: names, format: 'unknown', virtualSize: 0, partitionTable: 'none', notes: [], volumes: [] };
+  if ('error' in located) return { ...base(empty, null, []), error: located.error };
   const imgText = x.openImage(files.count);
   if (imgText === '') {
     const e = JSON.parse(x.lastErrorJson()) ?? { code: 'image.unreadable', message: 'the image could not be read' };
-    const empty: ImageInfo = { files: names, format: 'unknown', virtualSize: 0, partitionTable: 'none', notes: [], volumes: [] };
     return { ...base(empty, null, []), error: { code: e.code, message: e.message } };
   }
   progress('filesystems');
@@ -59,6 +71,8 @@ export async function checkFiles(
   const image: ImageInfo = {
     files: names,
     format: raw.format,
+    ...(raw.compression ? { compression: raw.compression } : {}),
+    ...(located.archive ? { archive: located.archive } : {}),
     virtualSize: raw.virtualSize,
     partitionTable: raw.partitionTable,
     notes: raw.notes,

@@ -24,3 +24,118 @@ export function wasmGuestView(x: WasmExports, vol = -1): GuestView {
     },
   };
 }
+
+// ---- registry hives ----
+
+export interface HiveValue {
+  name: string;
+  /** REG_* number */
+  type: number;
+  typeName: string;
+  size: number;
+  /** the data bytes as hex (cut at 1 MiB: then hexTruncated) */
+  hex: string;
+  hexTruncated?: boolean;
+  /** REG_SZ, REG_EXPAND_SZ, REG_LINK: the text up to the first NUL */
+  string?: string;
+  /** REG_MULTI_SZ */
+  strings?: string[];
+  /** REG_DWORD, REG_DWORD_BIG_ENDIAN */
+  number?: number;
+  /** REG_QWORD in decimal (a u64 does not fit a number) */
+  qword?: string;
+}
+
+export interface HiveKey {
+  name: string;
+  path: string;
+  /** cell offset: hiveKeyAtJson(h, offset) reads the key again */
+  offset: number;
+  /** FILETIME */
+  lastWritten: number;
+  subkeys: { name: string; offset: number }[];
+  values: HiveValue[];
+}
+
+export interface HiveInfo {
+  path: string;
+  version: string;
+  primarySequence: number;
+  secondarySequence: number;
+  checksumOk: boolean;
+  dirty: boolean;
+  lastWritten: number;
+  fileName: string;
+  binsSize: number;
+  /** the .LOG1/.LOG2 files found beside the hive */
+  logs: string[];
+  logsApplied: boolean;
+  logEntriesApplied?: number;
+  logFirstSequence?: number;
+  logLastSequence?: number;
+  baseBlockFromLog?: boolean;
+  logNotes?: string[];
+  rootName: string;
+}
+
+export interface HiveError { kind: string; code: string; message: string }
+
+/** One open hive, as rules read it: keys by backslash path (any case), values by name (any case). */
+export interface HiveView {
+  readonly info: HiveInfo;
+  /** the key, or null when absent; throws HiveReadError when the hive is damaged there */
+  key(path: string): HiveKey | null;
+  value(path: string, name: string): HiveValue | null;
+  close(): void;
+}
+
+export class HiveReadError extends Error {
+  constructor(readonly info: HiveError) {
+    super(info.message);
+  }
+}
+
+function hiveFromHandle(x: WasmExports, h: number): HiveView {
+  const fail = (): never => { throw new HiveReadError(JSON.parse(x.lastErrorJson()) as HiveError); };
+  const infoText = x.hiveInfoJson(h);
+  if (infoText === '') fail();
+  const info = JSON.parse(infoText) as HiveInfo;
+  const view: HiveView = {
+    info,
+    key(path) {
+      const s = x.hiveKeyJson(h, path);
+      if (s === '') fail();
+      return s === 'null' ? null : (JSON.parse(s) as HiveKey);
+    },
+    value(path, name) {
+      const k = view.key(path);
+      if (k === null) return null;
+      const n = name.toUpperCase();
+      return k.values.find((v) => v.name.toUpperCase() === n) ?? null;
+    },
+    close() { x.hiveClose(h); },
+  };
+  return view;
+}
+
+/**
+ * Opens the hive at `path` of the guest tree (vol = -1) or of one volume,
+ * applying its .LOG1/.LOG2 in memory when it is dirty. null when the file is
+ * absent; throws HiveReadError when it is not a readable hive.
+ */
+export function wasmHiveView(x: WasmExports, path: string, vol = -1): HiveView | null {
+  const h = x.hiveOpen(vol, path);
+  if (h < 0) {
+    const e = JSON.parse(x.lastErrorJson()) as HiveError | null;
+    if (e === null) return null;
+    throw new HiveReadError(e);
+  }
+  return hiveFromHandle(x, h);
+}
+
+/** The same over host files given to the engine (tests, and hives given on their own). */
+export function wasmHostHiveView(x: WasmExports, fileId: number, log1 = -1, log2 = -1): HiveView {
+  const h = x.hiveOpenHost(fileId, log1, log2);
+  if (h < 0) throw new HiveReadError(JSON.parse(x.lastErrorJson()) as HiveError);
+  return hiveFromHandle(x, h);
+}

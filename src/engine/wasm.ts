@@ -8,7 +8,12 @@ export interface HostFiles {
   read(id: number, offset: number, dst: Uint8Array): number;
   size(id: number): number;
   count: number;
+  /** How file `id` is encoded when it is not the image's bytes as they are (a deflated zip member). */
+  encoding?(id: number): FileEncoding | undefined;
 }
+
+/** A file whose bytes are a raw deflate stream of `size` bytes (CRC-32 `crc32` when known). */
+export interface FileEncoding { kind: 'deflate-raw'; size: number; crc32?: number }
 
 export interface ErrorInfo { kind: string; code: string; message: string }
 
@@ -28,6 +33,14 @@ export interface WasmExports {
   fsRead(vol: number, path: string, offset: number, len: number): Uint8Array | null;
   fsReadlink(vol: number, path: string): string | null;
   rawRead(vol: number, offset: number, len: number): Uint8Array | null;
+  hiveOpen(vol: number, path: string): number;
+  hiveOpenHost(fileId: number, log1: number, log2: number): number;
+  hiveClose(h: number): void;
+  hiveInfoJson(h: number): string;
+  hiveKeyJson(h: number, keyPath: string): string;
+  hiveKeyAtJson(h: number, offset: number): string;
+  bcdJson(h: number): string;
+  setFileEncoding(id: number, kind: number, size: number, crc32: number): void;
 }
 
 export type Phase = number;
@@ -55,6 +68,10 @@ export async function instantiateEngine(
     },
   });
   memory = exports.memory;
+  for (let id = 0; id < files.count; id++) {
+    const e = files.encoding?.(id);
+    if (e) exports.setFileEncoding(id, 1, e.size, e.crc32 ?? -1);
+  }
   return exports;
 }
 

@@ -48,9 +48,34 @@ export interface VolumeInfo {
   error?: string;
 }
 
+/** A member of the archive an image was found in. */
+export interface ArchiveMember {
+  name: string;
+  /** bytes of the member as stored */
+  size: number;
+  /** uncompressed bytes */
+  uncompressedSize: number;
+  /** "stored" or "deflate" */
+  method: string;
+}
+
+/** The zip or OVA an image was found in (src/engine/locate.ts). */
+export interface ArchiveInfo {
+  format: 'zip' | 'ova';
+  /** the members opened as the image's files, in order */
+  disks: ArchiveMember[];
+  /** every member's name */
+  members: string[];
+  /** the OVF descriptor of an OVA (its first 64 KiB) */
+  ovf?: string;
+}
+
 export interface ImageInfo {
   files: string[];
   format: string;
+  /** the compressor the image was read through ("gzip"), absent when not compressed */
+  compression?: string;
+  archive?: ArchiveInfo;
   virtualSize: number;
   partitionTable: 'gpt' | 'mbr' | 'none';
   /** remarks about the layout (e.g. the backup GPT header was used) */
@@ -86,10 +111,12 @@ export interface Report {
   error?: { code: string; message: string };
 }
 
-export type Phase = 'opening' | 'partitions' | 'filesystems' | 'mounting' | 'checking' | 'done';
+export type Phase = 'opening' | 'decompressing' | 'partitions' | 'filesystems' | 'mounting' | 'checking' | 'done';
 
 export interface Progress {
   phase: Phase;
   bytesRead: number;
   readCalls: number;
+  /** bytes the phase will read in all (the compressed file while decompressing) */
+  total?: number;
 }

@@ -35,6 +35,14 @@ export class Session {
   }
   readlink(vol: number, path: string): string | null { return this.x.fsReadlink(vol, path); }
   stats(): any { return JSON.parse(this.x.ioStatsJson()); }
+  /** A hive handle (>= 0) or -1 (see lastError()). */
+  hiveOpen(vol: number, path: string): number { return this.x.hiveOpen(vol, path); }
+  hiveOpenHost(fileId: number, log1 = -1, log2 = -1): number { return this.x.hiveOpenHost(fileId, log1, log2); }
+  hiveInfo(h: number): any { const s = this.x.hiveInfoJson(h); return s === '' ? null : JSON.parse(s); }
+  /** The key JSON, null when absent or on error (see lastError()). */
+  hiveKey(h: number, path: string): any { const s = this.x.hiveKeyJson(h, path); return s === '' || s === 'null' ? null : JSON.parse(s); }
+  hiveKeyAt(h: number, offset: number): any { const s = this.x.hiveKeyAtJson(h, offset); return s === '' ? null : JSON.parse(s); }
+  bcd(h: number): any { const s = this.x.bcdJson(h); return s === '' ? null : JSON.parse(s); }
 }
 
 let mod: WebAssembly.Module | undefined;
