@@ -65,12 +65,12 @@ export function probe(dev: Device): ProbeResult {
     opener = 3;
     r.type = "ntfs";
   } else if (luks !== null) {
-    const l = luks!;
+    const l = luks;
     r.type = "crypto_LUKS"; r.uuid = l.uuid; r.label = l.label; r.version = l.version;
   } else if (asciiAt(b, 512, "LABELONE") || asciiAt(b, 0, "LABELONE")) {
     r.type = "LVM2_member";
   } else if (optical !== null) {
-    const o = optical!;
+    const o = optical;
     r.type = o.type; r.uuid = o.uuid; r.label = o.label;
   } else if (asciiAt(b, 0, "hsqs")) {
     r.type = "squashfs";
