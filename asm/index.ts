@@ -58,6 +58,7 @@ function volumeJson(w: JsonWriter, v: Volume): void {
   const p = v.part;
   w.prop("type", p !== null ? p.type : "").prop("typeName", p !== null ? p.typeName : "");
   w.prop("fs", v.probe.type).prop("uuid", v.probe.uuid).prop("label", v.probe.label);
+  if (v.probe.version != 0) w.propNum("fsVersion", v.probe.version);
   w.prop("partuuid", p !== null ? p.partuuid : "").prop("partlabel", p !== null ? p.partlabel : "");
   w.propBool("bootable", p !== null ? p.bootable : false);
   w.prop("mountedAt", v.mountedAt);

@@ -9,6 +9,11 @@ import { openExt } from "./ext4/ext4";
 import { openFat } from "./fat/fat";
 import { openNtfs } from "./ntfs/ntfs";
 import { openXfs } from "./xfs/xfs";
+import { openBtrfs } from "./btrfs/btrfs";
+import { probeSwap } from "./swap";
+import { probeLuks } from "./luks";
+import { probeOptical } from "./optical";
+import { otherMagic } from "./magic";
 import { extBlkidTypeAt } from "./ext4/superblock";
 import { u16le, asciiz, asciiAt, uuidBE } from "../util/bytes";
 import { clearError, lastError } from "../util/error";
@@ -22,6 +27,8 @@ export class ProbeResult {
   /** why an identified filesystem could not be opened */
   error: string = "";
   errorCode: string = "";
+  /** format version where the probe knows one (LUKS 1/2, swap header 1) */
+  version: u32 = 0;
 }
 
 const PROBE_LEN: i32 = 68 * 1024;
@@ -43,7 +50,9 @@ export function probe(dev: Device): ProbeResult {
   const b = dev.read(0, n);
   if (b === null) { const e = lastError(); r.error = e !== null ? e.message : "read failed"; clearError(); return r; }
 
-  let opener: i32 = 0; // 1 ext, 2 fat, 3 ntfs, 4 xfs
+  const luks = probeLuks(b);
+  const optical = probeOptical(dev, b);
+  let opener: i32 = 0; // 1 ext, 2 fat, 3 ntfs, 4 xfs, 6 btrfs
   if (u16le(b, 1024 + 56) == 0xef53) {
     opener = 1;
     // named as blkid names it, even when the reader then refuses the volume
@@ -52,16 +61,19 @@ export function probe(dev: Device): ProbeResult {
     opener = 4;
     r.type = "xfs"; r.uuid = uuidBE(b, 32); r.label = asciiz(b, 108, 12);
   } else if (asciiAt(b, 65536 + 64, "_BHRfS_M")) {
+    opener = 6;
     r.type = "btrfs"; r.uuid = uuidBE(b, 65536 + 32); r.label = asciiz(b, 65536 + 0x12b, 256);
   } else if (asciiAt(b, 3, "NTFS    ")) {
     opener = 3;
     r.type = "ntfs";
-  } else if (asciiAt(b, 0, "LUKS\xba\xbe")) {
-    r.type = "crypto_LUKS"; r.uuid = asciiz(b, 168, 40);
+  } else if (luks !== null) {
+    const l = luks;
+    r.type = "crypto_LUKS"; r.uuid = l.uuid; r.label = l.label; r.version = l.version;
   } else if (asciiAt(b, 512, "LABELONE") || asciiAt(b, 0, "LABELONE")) {
     r.type = "LVM2_member";
-  } else if (asciiAt(b, 32769, "CD001")) {
-    r.type = "iso9660";
+  } else if (optical !== null) {
+    const o = optical;
+    r.type = o.type; r.uuid = o.uuid; r.label = o.label;
   } else if (asciiAt(b, 0, "hsqs")) {
     r.type = "squashfs";
   } else if (asciiAt(b, 3, "EXFAT   ")) {
@@ -70,17 +82,21 @@ export function probe(dev: Device): ProbeResult {
     opener = 2;
     r.type = "vfat";
   } else {
-    // swap: "SWAPSPACE2" ends the first page, whose size depends on the architecture
-    for (let ps = 4096; ps <= 65536; ps <<= 1) {
-      if (ps <= n && (asciiAt(b, ps - 10, "SWAPSPACE2") || asciiAt(b, ps - 10, "SWAP-SPACE"))) {
-        r.type = "swap"; r.uuid = uuidBE(b, 1024 + 12); r.label = asciiz(b, 1024 + 28, 16);
-        break;
-      }
+    const sw = probeSwap(b);
+    if (sw !== null) {
+      r.type = sw.type; r.uuid = sw.uuid; r.label = sw.label; r.version = sw.version;
+    } else {
+      r.type = otherMagic(b);
     }
   }
   if (opener != 0) {
     clearError();
-    const fs = opener == 1 ? openExt(dev) : opener == 2 ? openFat(dev) : opener == 3 ? openNtfs(dev) : openXfs(dev);
+    let fs: FileSystem | null = null;
+    if (opener == 1) fs = openExt(dev);
+    else if (opener == 2) fs = openFat(dev);
+    else if (opener == 3) fs = openNtfs(dev);
+    else if (opener == 4) fs = openXfs(dev);
+    else if (opener == 6) fs = openBtrfs(dev);
     if (fs !== null) {
       r.fs = fs;
       r.type = fs.type;

@@ -6,8 +6,9 @@
 import { Disk, Volume } from "./disk";
 import { Vfs, Mount } from "./vfs";
 import { FstabEntry, parseFstab } from "./fstab";
-import { FileKind } from "../fs/filesystem";
-import { clearError } from "../util/error";
+import { FileKind, FileSystem } from "../fs/filesystem";
+import { BtrfsFileSystem } from "../fs/btrfs/btrfs";
+import { clearError, lastError } from "../util/error";
 
 export class MountRecord {
   constructor(
@@ -49,10 +50,10 @@ export function readText(vfs: Vfs, path: string): string | null {
   return String.UTF8.decodeUnsafe(buf.dataStart, <usize>got, false);
 }
 
-function singleVfs(v: Volume): Vfs {
+function singleVfs(v: Volume, node: u64): Vfs {
   const vfs = new Vfs();
   const fs = v.probe.fs!;
-  vfs.mount(new Mount("/", fs, fs.rootNode, v.index));
+  vfs.mount(new Mount("/", fs, node, v.index));
   return vfs;
 }
 
@@ -62,10 +63,10 @@ function exists(vfs: Vfs, path: string): bool {
   return r;
 }
 
-/** Scores how much a volume looks like a Linux root; 0 = not one. */
-function linuxRootScore(v: Volume): i32 {
+/** Scores how much the tree at `node` of a volume looks like a Linux root; 0 = not one. */
+function linuxRootScore(v: Volume, node: u64): i32 {
   if (v.probe.fs === null) return 0;
-  const vfs = singleVfs(v);
+  const vfs = singleVfs(v, node);
   if (!exists(vfs, "/etc")) return 0;
   let score = 1;
   // /bin may be a symlink to usr/bin whose target lives on a separate /usr: count either
@@ -163,21 +164,34 @@ export function assembleGuest(disk: Disk): Guest {
   const g = new Guest(disk);
   let best: Volume | null = null;
   let bestScore = 0;
+  let bestNode: u64 = 0;
   for (let i = 0; i < disk.volumes.length; i++) {
     const v = disk.volumes[i];
-    const s = linuxRootScore(v);
-    if (s > bestScore) { best = v; bestScore = s; }
+    const fs = v.probe.fs;
+    if (fs === null) continue;
+    let node = fs.rootNode;
+    let s = linuxRootScore(v, node);
+    if (s == 0 && fs instanceof BtrfsFileSystem) {
+      // Btrfs: the root may be a subvolume other than the default one (Fedora's "root")
+      node = subvolumeRoot(v, changetype<BtrfsFileSystem>(fs));
+      if (node != 0) s = linuxRootScore(v, node);
+    }
+    if (s > bestScore) { best = v; bestScore = s; bestNode = node; }
   }
   if (best === null) {
-    g.rootReason = "no volume holds a Linux root filesystem (/etc with /bin or /usr/bin and a release file)";
+    g.rootReason = noRootReason(disk);
     return g;
   }
   g.root = best;
   g.platform = "Linux";
   const rootFs = best.probe.fs!;
-  g.vfs.mount(new Mount("/", rootFs, rootFs.rootNode, best.index));
+  g.vfs.mount(new Mount("/", rootFs, bestNode, best.index));
   best.mountedAt = "/";
   g.rootReason = "volume " + best.id + " holds /etc, /bin or /usr/bin and a release file";
+  if (rootFs instanceof BtrfsFileSystem) {
+    const sub = changetype<BtrfsFileSystem>(rootFs);
+    g.rootReason += " (Btrfs subvolume " + subvolumeName(sub, bestNode) + (bestNode == sub.rootNode ? ", the default" : "") + ")";
+  }
 
   const fstab = readText(g.vfs, "/etc/fstab");
   clearError();
@@ -201,6 +215,19 @@ export function assembleGuest(disk: Disk): Guest {
     const v = findVolume(disk, e.spec);
     if (path == "/") {
       const same = v !== null && v.index == best.index;
+      if (same && g.mounts.length == 0 && (e.option("subvol") !== null || e.option("subvolid") !== null)) {
+        // the guest mounts / from a named subvolume: use that one, as the kernel will
+        const node = mountNode(rootFs, e);
+        if (node <= 0) {
+          g.mounts.push(new MountRecord(e.line, e.spec, path, e.vfstype, e.options, "failed", best.index, errorText("the subvolume it names cannot be found")));
+          clearError();
+          continue;
+        }
+        if (<u64>node != bestNode) {
+          g.vfs.remount("/", new Mount("/", rootFs, <u64>node, best.index));
+          bestNode = <u64>node;
+        }
+      }
       g.mounts.push(new MountRecord(e.line, e.spec, path, e.vfstype, e.options, same ? "root" : (v === null ? "unresolved" : "failed"), v !== null ? v.index : -1,
         same ? "" : (v === null ? "no volume of this image matches " + e.spec : e.spec + " names volume " + v.id + ", but the root found is " + best.id)));
       continue;
@@ -219,10 +246,72 @@ export function assembleGuest(disk: Disk): Guest {
       g.mounts.push(new MountRecord(e.line, e.spec, path, e.vfstype, e.options, "skipped", v.index, "a filesystem is already mounted at " + path));
       continue;
     }
-    g.vfs.mount(new Mount(path, fs, fs.rootNode, v.index));
+    const node = mountNode(fs, e);
+    if (node <= 0) {
+      g.mounts.push(new MountRecord(e.line, e.spec, path, e.vfstype, e.options, "failed", v.index, errorText("the subvolume it names cannot be found")));
+      clearError();
+      continue;
+    }
+    g.vfs.mount(new Mount(path, fs, <u64>node, v.index));
     if (v.mountedAt.length == 0) v.mountedAt = path;
     g.mounts.push(new MountRecord(e.line, e.spec, path, e.vfstype, e.options, "mounted", v.index, ""));
   }
   clearError();
   return g;
+}
+
+// ---- Btrfs subvolumes and encrypted volumes ----------------------------------
+
+function errorText(fallback: string): string {
+  const e = lastError();
+  return e !== null ? e.message : fallback;
+}
+
+/** The node an fstab entry mounts: a Btrfs subvol=/subvolid= option picks a subvolume; 0 / -1 when absent. */
+function mountNode(fs: FileSystem, e: FstabEntry): i64 {
+  if (!(fs instanceof BtrfsFileSystem)) return <i64>fs.rootNode;
+  const b = changetype<BtrfsFileSystem>(fs);
+  const id = e.option("subvolid");
+  if (id !== null && id.length > 0) {
+    const n = I64.parseInt(id, 10);
+    if (n <= 0) return -1;
+    return b.subvolumeById(<u64>n);
+  }
+  const sv = e.option("subvol");
+  if (sv !== null && sv.length > 0) return b.subvolumeByPath(sv);
+  return <i64>b.rootNode;
+}
+
+/** The first subvolume whose tree looks like a Linux root, or 0. */
+function subvolumeRoot(v: Volume, fs: BtrfsFileSystem): u64 {
+  const subs = fs.subvolumes();
+  clearError();
+  if (subs === null) return 0;
+  for (let i = 0; i < subs.length && i < 64; i++) {
+    const n = fs.subvolumeById(subs[i].id);
+    clearError();
+    if (n > 0 && linuxRootScore(v, <u64>n) > 0) return <u64>n;
+  }
+  return 0;
+}
+
+function subvolumeName(fs: BtrfsFileSystem, node: u64): string {
+  const id = node >> 40;
+  const subs = fs.subvolumes();
+  clearError();
+  if (subs !== null) for (let i = 0; i < subs.length; i++) if (subs[i].id == id) return subs[i].path + " (id " + id.toString() + ")";
+  return "id " + id.toString();
+}
+
+/** Why no root was found; an encrypted volume is named, since its files cannot be read at all. */
+function noRootReason(disk: Disk): string {
+  for (let i = 0; i < disk.volumes.length; i++) {
+    const v = disk.volumes[i];
+    if (v.probe.type == "crypto_LUKS") {
+      return "volume " + v.id + " is encrypted (LUKS, UUID " + v.probe.uuid + "): its files cannot be inspected without the passphrase, " +
+        "so the checks that read the guest's files cannot run; an image whose root is encrypted also cannot boot unattended " +
+        "on a cloud instance unless it unlocks itself (e.g. a TPM or network-bound key)";
+    }
+  }
+  return "no volume holds a Linux root filesystem (/etc with /bin or /usr/bin and a release file)";
 }

@@ -44,6 +44,12 @@ export class Vfs {
 
   isMountPoint(path: string): bool { return this.byPath.has(path); }
 
+  /** Replaces what is mounted at `path` (the root moved to the subvolume fstab names). */
+  remount(path: string, m: Mount): void {
+    for (let i = 0; i < this.mounts.length; i++) if (this.mounts[i].path == path) this.mounts[i] = m;
+    this.byPath.set(path, m);
+  }
+
   rootLoc(): Loc | null {
     if (!this.byPath.has("/")) return null;
     const m = this.byPath.get("/");
