@@ -168,3 +168,22 @@ describe.skipIf(!hiveCorpusPresent)('hive: damage', () => {
     expect(r.s.lastError()!.code).toBe('hive.list.nested-ri');
   });
 });
+
+describe.skipIf(!hiveCorpusPresent)('hive: never traps, never hangs', () => {
+  it('survives 60 random corruptions of the SAM hive', async () => {
+    let seed = 0xbeef;
+    const rand = (n: number) => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % n);
+    const clean = corpusHive('regipy/SAM.xz');
+    for (let round = 0; round < 60; round++) {
+      const b = clean.slice();
+      for (let k = 1 + rand(16); k > 0; k--) b[4096 + rand(b.length - 4096)] = rand(256);
+      const { s, h } = await hive([b]);
+      if (h < 0) continue;
+      try { ourDump(s, h); } catch (e) {
+        // our reader reports damage as an error; a wasm trap would be a RuntimeError
+        expect(e).not.toBeInstanceOf(WebAssembly.RuntimeError);
+      }
+      s.bcd(h);
+    }
+  }, 120000);
+});

@@ -246,3 +246,35 @@ describe.skipIf(!corpusPresent)('ntfs: dissect.ntfs corpus', () => {
   });
 }, 60000);
 if (!corpusPresent) it.skip(CORPUS_ABSENT, () => {});
+
+describe('ntfs: never traps, never hangs', () => {
+  it('survives 60 random corruptions of the MFT and the index records', async () => {
+    let seed = 0x5eed1;
+    const rand = (n: number) => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % n);
+    const clean = load();
+    const mft = mftRecord(clean, 0);
+    // the first 1700 MFT records (every file of the fixture), and the clusters after them (index records, runlists' data)
+    const span = 1700 * 1024;
+    for (let round = 0; round < 60; round++) {
+      const img = clean.slice();
+      for (let k = 1 + rand(12); k > 0; k--) img[mft + rand(span)] = rand(256);
+      const s = await eng.open([img]);
+      const t0 = Date.now();
+      const info = s.inspect();
+      expect(info).not.toBeNull();
+      if (info.volumes[0]?.fs !== 'ntfs' || info.volumes[0].error) continue;
+      // walk whatever tree is left, a bounded number of steps
+      const todo = ['/'];
+      let files = 0;
+      for (let steps = 0; todo.length > 0 && steps < 100; steps++) {
+        const dir = todo.pop()!;
+        for (const e of s.readdir(0, dir) ?? []) {
+          const p = (dir === '/' ? '' : dir) + '/' + e.name;
+          if (e.kind === 'dir') todo.push(p);
+          else if (files++ < 120) { s.stat(0, p); s.readFile(0, p, 0, 1 << 20); s.readlink(0, p); }
+        }
+      }
+      expect(Date.now() - t0, `round ${round}`).toBeLessThan(20000);
+    }
+  }, 120000);
+});
