@@ -6,8 +6,12 @@
 // documented offset and expect exactly that error code.
 import { describe, it, expect } from 'vitest';
 import { loadEngine } from '../helpers/engine';
-import { fixture, corpus, corpusPresent, CORPUS_ABSENT, pattern, sha256, dv } from './disk-fixtures';
+import { fixture, corpus, corpusPresent, CORPUS_ABSENT, pattern, sha256, dv, hasTool } from './disk-fixtures';
 import { gunzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const eng = await loadEngine();
 const text = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
@@ -277,4 +281,25 @@ describe('ntfs: never traps, never hangs', () => {
       expect(Date.now() - t0, `round ${round}`).toBeLessThan(20000);
     }
   }, 120000);
+});
+
+describe.skipIf(!hasTool('mkntfs') || !hasTool('ntfscp'))('ntfs: 64 KiB clusters (index records smaller than a cluster)', () => {
+  it('addresses index records in 512-byte VCN units, listing and looking up 150 names', async () => {
+    // built here: mkntfs -c 65536, then 150 files copied into the root with ntfscp
+    const dir = mkdtempSync(join(tmpdir(), 'gc-ntfs64-'));
+    try {
+      const img = join(dir, 'c64.img');
+      const src = join(dir, 'f.txt');
+      writeFileSync(src, 'sixty-four\n');
+      expect(spawnSync('truncate', ['-s', '64M', img]).status).toBe(0);
+      expect(spawnSync('mkntfs', ['-F', '-Q', '-q', '-c', '65536', '-s', '512', img]).status).toBe(0);
+      for (let i = 1; i <= 150; i++) expect(spawnSync('ntfscp', ['-f', img, src, `/file-${i}.txt`]).status).toBe(0);
+      const { s, vol } = await open(new Uint8Array(readFileSync(img)));
+      expect(vol.features).toMatchObject({ clusterSize: 65536, indexRecordSize: 4096 });
+      const names = s.readdir(0, '/')!.map((e) => e.name).filter((n) => n.startsWith('file-'));
+      expect(names.length).toBe(150);
+      for (const i of [1, 42, 99, 100, 150]) expect(text(s.readFile(0, `/FILE-${i}.TXT`))).toBe('sixty-four\n');
+      expect(s.stat(0, '/file-151.txt')).toBeNull();
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  }, 60000);
 });
