@@ -303,3 +303,21 @@ describe.skipIf(!hasTool('mkntfs') || !hasTool('ntfscp'))('ntfs: 64 KiB clusters
     } finally { rmSync(dir, { recursive: true, force: true }); }
   }, 60000);
 });
+
+describe.skipIf(!hasTool('ntfscp'))('ntfs: hibernation', () => {
+  it('reports hiberfil.sys and whether it holds a hibernated system (HIBR/WAKE signature)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gc-hibr-'));
+    try {
+      for (const [sig, hibernated] of [['HIBR', true], ['\0\0\0\0', false]] as const) {
+        const img = join(dir, 'v.img');
+        writeFileSync(img, load());
+        const h = new Uint8Array(8192);
+        h.set(new TextEncoder().encode(sig));
+        writeFileSync(join(dir, 'hiberfil.sys'), h);
+        expect(spawnSync('ntfscp', ['-f', img, join(dir, 'hiberfil.sys'), '/hiberfil.sys']).status).toBe(0);
+        const { vol } = await open(new Uint8Array(readFileSync(img)));
+        expect(vol.features).toMatchObject({ hiberfil: true, hiberfilSize: 8192, hibernated, hiberfilSignature: hibernated ? 'HIBR' : '' });
+      }
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  }, 60000);
+});
