@@ -138,6 +138,7 @@ export function hiveInfoJson(h: Hive): string {
   if (r !== null) {
     w.propNum("logEntriesApplied", r.entriesApplied).propNum("logFirstSequence", r.firstSeq).propNum("logLastSequence", r.lastSeq);
     w.propBool("baseBlockFromLog", r.baseFromLog !== null);
+    w.prop("logFormat", r.entriesApplied == 0 ? "" : (r.oldFormat ? "old (DIRT pages)" : "new (HvLE entries)"));
     w.arrKey("logNotes");
     for (let i = 0; i < r.notes.length; i++) w.str(r.notes[i]);
     w.endArray();
