@@ -77,6 +77,8 @@ export interface HiveInfo {
   logFirstSequence?: number;
   logLastSequence?: number;
   baseBlockFromLog?: boolean;
+  /** "new (HvLE entries)" | "old (DIRT pages)" | "" (nothing applied) */
+  logFormat?: string;
   logNotes?: string[];
   rootName: string;
 }
