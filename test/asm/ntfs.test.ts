@@ -197,10 +197,16 @@ describe('ntfs: damage', () => {
     const runs = p + v.getUint16(p + 0x20, true);
     const h = img[runs];
     const lenSize = h & 15, lcnSize = h >> 4;
+    const huge = img.slice();
     img[runs + lenSize + lcnSize] = 0x7f; // top byte of the LCN
     const { s } = await open(img);
     expect(s.readFile(0, '/pattern.bin')).toBeNull();
     expect(s.lastError()!.code).toBe('ntfs.runlist.range');
+    // a run length (the length field's top byte) that no longer matches the attribute's VCN range
+    huge[runs + lenSize] = 0xff;
+    const r = await open(huge);
+    expect(r.s.readFile(0, '/pattern.bin')).toBeNull();
+    expect(r.s.lastError()!.code).toBe('ntfs.runlist.span');
   });
 
   it('detects a cycle in a directory index (a child VCN pointing back to its own node)', async () => {
