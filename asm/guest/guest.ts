@@ -28,7 +28,7 @@ export class MountRecord {
 export class Guest {
   vfs: Vfs = new Vfs();
   root: Volume | null = null;
-  /** "Linux" | "" */
+  /** "Linux" | "Windows" | "" */
   platform: string = "";
   mounts: MountRecord[] = [];
   rootReason: string = "";
@@ -76,6 +76,13 @@ function linuxRootScore(v: Volume, node: u64): i32 {
   if (exists(vfs, "/etc/fstab")) score += 1;
   if (exists(vfs, "/sbin/init") || exists(vfs, "/usr/lib/systemd/systemd") || exists(vfs, "/lib/systemd/systemd")) score += 1;
   return score >= 3 ? score : 0;
+}
+
+/** A Windows volume holds the registry hives (names compare case-insensitively on NTFS). */
+function isWindowsRoot(v: Volume): bool {
+  if (v.probe.fs === null || v.probe.type != "ntfs") return false;
+  const vfs = singleVfs(v, v.probe.fs!.rootNode);
+  return exists(vfs, "/Windows/System32/config/SYSTEM") && exists(vfs, "/Windows/System32/config/SOFTWARE");
 }
 
 function lower(s: string): string { return s.toLowerCase(); }
@@ -179,6 +186,17 @@ export function assembleGuest(disk: Disk): Guest {
     if (s > bestScore) { best = v; bestScore = s; bestNode = node; }
   }
   if (best === null) {
+    for (let i = 0; i < disk.volumes.length; i++) {
+      const v = disk.volumes[i];
+      if (!isWindowsRoot(v)) continue;
+      g.root = v;
+      g.platform = "Windows";
+      const fs = v.probe.fs!;
+      g.vfs.mount(new Mount("/", fs, fs.rootNode, v.index));
+      v.mountedAt = "/";
+      g.rootReason = "volume " + v.id + " holds Windows/System32/config/SYSTEM and SOFTWARE";
+      return g;
+    }
     g.rootReason = noRootReason(disk);
     return g;
   }

@@ -10,6 +10,7 @@ import { u32le, u64le, asciiAt } from "../util/bytes";
 export const BASE_BLOCK_SIZE: i32 = 4096;
 export const HBIN_START: u64 = 4096;
 export const FILE_TYPE_PRIMARY: u32 = 0;
+export const FILE_TYPE_LOG_OLD: u32 = 1;
 export const FILE_TYPE_LOG_NEW: u32 = 6;
 
 export class BaseBlock {

@@ -70,6 +70,32 @@ export class HiveBytes {
     return out;
   }
 
+  /** Replaces bytes [off, off+len) of the file (any alignment) with data[dOff...]; pages past the file's end start as zeros. */
+  patchBytes(off: u64, data: Uint8Array, dOff: i32, len: i32): bool {
+    let done = 0;
+    while (done < len) {
+      const pos = off + <u64>done;
+      const page = pos / <u64>PAGE;
+      const within = <i32>(pos - page * <u64>PAGE);
+      const k = min(PAGE - within, len - done);
+      let p: Uint8Array;
+      if (this.overlay.has(page)) p = this.overlay.get(page);
+      else {
+        p = new Uint8Array(PAGE);
+        const start = page * <u64>PAGE;
+        if (start < this.dev.size) {
+          const have = <i32>min(<u64>PAGE, this.dev.size - start);
+          if (!this.dev.readInto(start, have, p.dataStart)) return false;
+        }
+        this.overlay.set(page, p);
+      }
+      memory.copy(p.dataStart + <usize>within, data.dataStart + <usize>(dOff + done), <usize>k);
+      done += k;
+    }
+    if (off + <u64>len > this.size) this.size = off + <u64>len;
+    return true;
+  }
+
   /** Replaces bytes of the file from `off` (a whole number of pages) with `data`. */
   patch(off: u64, data: Uint8Array, dOff: i32, len: i32): bool {
     if ((off & <u64>(PAGE - 1)) != 0 || (len & (PAGE - 1)) != 0) {

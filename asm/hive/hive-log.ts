@@ -5,11 +5,13 @@
 // "Format of transaction log files", "New format"; its note "Missing log
 // entries for a dirty primary file"). Entries are applied in sequence order
 // from the primary file's secondary sequence number on, in memory only.
+// Old-format logs (a dirty-page bitmap, Windows XP to 8) apply when no
+// new-format entry does.
 
 import { Device } from "../io/device";
 import { corrupt, unsupported, limit } from "../util/error";
 import { u32le, u64le, asciiAt } from "../util/bytes";
-import { BaseBlock, FILE_TYPE_LOG_NEW, HBIN_START } from "./base-block";
+import { BaseBlock, FILE_TYPE_LOG_NEW, FILE_TYPE_LOG_OLD, HBIN_START } from "./base-block";
 import { HiveBytes } from "./hive-bytes";
 import { marvin32 } from "./marvin32";
 
@@ -35,6 +37,44 @@ export class ReplayResult {
   /** a log base block recovered a primary base block whose checksum was wrong */
   baseFromLog: BaseBlock | null = null;
   notes: string[] = [];
+  /** old-format (DIRT) logs found, applied only when no new-format entry was */
+  oldLogs: Uint8Array[] = [];
+  oldLogNames: string[] = [];
+  oldFormat: bool = false;
+}
+
+/**
+ * An old-format log ("Old format": Windows XP to 8): a partial base block,
+ * "DIRT" and a bitmap of the hive bins' 512-byte pages, then the dirty
+ * pages in bitmap order from the next sector. It applies when it is valid
+ * (checksum, equal sequence numbers) and was written for this primary (same
+ * last-written timestamp). Returns false with the error set; `applied` tells
+ * whether it was used.
+ */
+function applyOldLog(bytes: HiveBytes, base: BaseBlock, log: Uint8Array, name: string, res: ReplayResult): bool {
+  const lb = BaseBlock.parse(log, name);
+  if (lb === null) return false;
+  if (!lb.checksumOk || lb.primarySeq != lb.secondarySeq) { res.notes.push(name + ": old-format log is itself incomplete (checksum or sequence numbers)"); return true; }
+  if (base.checksumOk && lb.lastWritten != base.lastWritten) { res.notes.push(name + ": old-format log was written for another state of the hive (timestamp differs)"); return true; }
+  if ((lb.binsSize & 4095) != 0 || lb.binsSize == 0) { corrupt("hive.log.bins-size", name + ": hive bins size " + lb.binsSize.toString()); return false; }
+  if (log.length < SECTOR + 4 || !asciiAt(log, SECTOR, "DIRT")) { corrupt("hive.log.dirt", name + ": no dirty vector (\"DIRT\") at offset 512"); return false; }
+  const pages = <i32>(lb.binsSize / <u32>SECTOR);
+  const bitmapBytes = (pages + 7) >> 3;
+  if (SECTOR + 4 + bitmapBytes > log.length) { corrupt("hive.log.dirt", name + ": the dirty vector runs past the end of the log"); return false; }
+  let p = (SECTOR + 4 + bitmapBytes + SECTOR - 1) & ~(SECTOR - 1);
+  for (let i = 0; i < pages; i++) {
+    if ((<i32>log[SECTOR + 4 + (i >> 3)] & (1 << (i & 7))) == 0) continue;
+    if (p + SECTOR > log.length) { corrupt("hive.log.pages", name + ": the log ends before dirty page " + i.toString()); return false; }
+    if (!bytes.patchBytes(HBIN_START + <u64>i * <u64>SECTOR, log, p, SECTOR)) return false;
+    p += SECTOR;
+    res.entriesApplied++;
+  }
+  res.oldFormat = true;
+  res.binsSize = lb.binsSize;
+  res.firstSeq = lb.primarySeq;
+  res.lastSeq = lb.primarySeq;
+  if (!base.checksumOk) res.baseFromLog = lb;
+  return true;
 }
 
 /** Valid entries of one log, up to the first torn or bogus one. */
@@ -45,9 +85,9 @@ function readEntries(dev: Device, name: string, out: LogEntry[], res: ReplayResu
   if (log === null) return false;
   const lb = BaseBlock.parse(log, name);
   if (lb === null) return false;
+  if (lb.fileType == FILE_TYPE_LOG_OLD) { res.oldLogs.push(log); res.oldLogNames.push(name); return true; }
   if (lb.fileType != FILE_TYPE_LOG_NEW) {
-    unsupported("hive.log.old-format", name + ": transaction log of file type " + lb.fileType.toString() +
-      " (the old DIRT format of Windows 8 and earlier) is not supported");
+    unsupported("hive.log.type", name + ": transaction log of file type " + lb.fileType.toString() + " is not a known log format");
     return false;
   }
   if (!base.checksumOk && lb.checksumOk && res.baseFromLog === null) res.baseFromLog = lb;
@@ -111,7 +151,11 @@ export function replayLogs(bytes: HiveBytes, base: BaseBlock, logs: Device[], na
     res.binsSize = e.binsSize;
     want++;
   }
-  if (res.entriesApplied == 0) res.notes.push("no log entry has a sequence number from " + start.toString() + " on");
+  if (res.entriesApplied == 0 && res.oldLogs.length > 0) {
+    for (let i = 0; i < res.oldLogs.length && res.entriesApplied == 0; i++) {
+      if (!applyOldLog(bytes, base, res.oldLogs[i], res.oldLogNames[i], res)) return null;
+    }
+  } else if (res.entriesApplied == 0) res.notes.push("no log entry has a sequence number from " + start.toString() + " on");
   if (HBIN_START + <u64>res.binsSize > bytes.size) {
     corrupt("hive.log.short", names.join("+") + ": after replay the hive bins end at " + (HBIN_START + <u64>res.binsSize).toString() +
       " but only " + bytes.size.toString() + " bytes exist");

@@ -3,6 +3,7 @@
 // and the decoded form of strings, string lists and numbers.
 
 import { JsonWriter } from "../util/json";
+import { lastError, clearError } from "../util/error";
 import { u32le, u32be, u64le } from "../util/bytes";
 import { Hive } from "./hive";
 import { KeyNode, ValueKey } from "./cells";
@@ -108,8 +109,12 @@ export function keyJson(h: Hive, k: KeyNode, path: string): string {
   w.arrKey("values");
   for (let i = 0; i < vals.length; i++) {
     const d = h.data(vals[i]);
-    if (d === null) return "";
-    valueJson(w, vals[i], d);
+    if (d !== null) { valueJson(w, vals[i], d); continue; }
+    // one damaged value does not hide the key's others: it carries its error instead
+    const e = lastError();
+    w.beginObject().prop("name", vals[i].name).propNum("type", vals[i].type).prop("typeName", typeName(vals[i].type)).propNum("size", vals[i].size)
+      .prop("hex", "").prop("error", e !== null ? e.message : "unreadable").prop("errorCode", e !== null ? e.code : "").endObject();
+    clearError();
   }
   w.endArray();
   w.endObject();
@@ -133,6 +138,7 @@ export function hiveInfoJson(h: Hive): string {
   if (r !== null) {
     w.propNum("logEntriesApplied", r.entriesApplied).propNum("logFirstSequence", r.firstSeq).propNum("logLastSequence", r.lastSeq);
     w.propBool("baseBlockFromLog", r.baseFromLog !== null);
+    w.prop("logFormat", r.entriesApplied == 0 ? "" : (r.oldFormat ? "old (DIRT pages)" : "new (HvLE entries)"));
     w.arrKey("logNotes");
     for (let i = 0; i < r.notes.length; i++) w.str(r.notes[i]);
     w.endArray();

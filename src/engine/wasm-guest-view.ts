@@ -44,6 +44,9 @@ export interface HiveValue {
   number?: number;
   /** REG_QWORD in decimal (a u64 does not fit a number) */
   qword?: string;
+  /** set when the data could not be read (hex is then empty) */
+  error?: string;
+  errorCode?: string;
 }
 
 export interface HiveKey {
@@ -74,6 +77,8 @@ export interface HiveInfo {
   logFirstSequence?: number;
   logLastSequence?: number;
   baseBlockFromLog?: boolean;
+  /** "new (HvLE entries)" | "old (DIRT pages)" | "" (nothing applied) */
+  logFormat?: string;
   logNotes?: string[];
   rootName: string;
 }

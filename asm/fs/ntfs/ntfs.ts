@@ -222,9 +222,10 @@ export class NtfsFileSystem extends FileSystem {
         let hasData = false;
         for (let i = before; i < f.attrs.length; i++) if (f.attrs[i].type == AT_DATA && f.attrs[i].name.length == 0) hasData = true;
         if (hasData) {
+          // pieces may arrive out of VCN order (a record listed earlier for another
+          // attribute); keep the last whole map until the pieces join up again
           const m = this.buildStream(f, AT_DATA, "");
-          if (m === null) return false;
-          this.mft = m;
+          if (m !== null) this.mft = m; else clearError();
         }
       }
     }

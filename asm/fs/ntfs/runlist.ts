@@ -9,6 +9,8 @@ import { corrupt, limit } from "../../util/error";
 export const SPARSE: i64 = -1;
 /** Runs one attribute may hold; a 4 GiB file fragmented into 4 KiB pieces has 2^20. */
 export const MAX_RUNS: i32 = 1 << 21;
+/** Highest VCN end accepted: 2^42 clusters of up to 2 MiB keep every byte offset inside 63 bits. */
+const MAX_VCN: u64 = <u64>1 << 42;
 
 export class Run {
   constructor(public vcn: u64, public len: u64, public lcn: i64) {}
@@ -34,7 +36,7 @@ export function decodeRuns(b: Uint8Array, off: i32, end: i32, lowVcn: u64, highV
     }
     let len: u64 = 0;
     for (let i = lenSize - 1; i >= 0; i--) len = (len << 8) | <u64>b[p + 1 + i];
-    if (len == 0 || (len >> 62) != 0) {
+    if (len == 0 || len > MAX_VCN || vcn + len > MAX_VCN) {
       corrupt("ntfs.runlist.length", where + ": run of " + len.toString() + " clusters at VCN " + vcn.toString());
       return false;
     }

@@ -112,6 +112,10 @@ export class Stream {
       }
       const r = unchecked(this.runs[ri]);
       const runEnd = min((r.vcn + r.len) * cs, end);
+      if (runEnd <= pos) {
+        corrupt("ntfs.stream.runs", where + ": runlist out of order at byte " + pos.toString());
+        return false;
+      }
       const k = runEnd - pos;
       if (r.lcn != SPARSE) {
         const phys = (<u64>r.lcn + (vcn - r.vcn)) * cs + pos % cs;

@@ -12,6 +12,7 @@ import { u32le, u64le } from "../../util/bytes";
 import { AT_DATA } from "./attribute";
 import { Stream } from "./stream";
 import { xpressHuffmanDecompress } from "../../codec/xpress-huffman";
+import { lzxDecompress } from "../../codec/lzx";
 import { NtfsFileSystem, NtfsFile } from "./ntfs";
 
 export const WOF_PROVIDER_WIM: u32 = 1;
@@ -61,9 +62,12 @@ export class WofReader {
     if (inLen == outLen) {
       memory.copy(this.buf.dataStart, src.dataStart, <usize>inLen);
     } else {
-      const got = xpressHuffmanDecompress(src.dataStart, inLen, this.buf.dataStart, outLen);
+      const lzx = this.algorithm == FILE_PROVIDER_LZX;
+      const got = lzx ? lzxDecompress(src.dataStart, inLen, this.buf.dataStart, outLen)
+        : xpressHuffmanDecompress(src.dataStart, inLen, this.buf.dataStart, outLen);
       if (got != outLen) {
-        corrupt("ntfs.wof.xpress", this.where + ": XPRESS Huffman data of WOF chunk " + i.toString() + " is corrupt");
+        corrupt(lzx ? "ntfs.wof.lzx" : "ntfs.wof.xpress", this.where + ": " + (lzx ? "LZX" : "XPRESS Huffman") + " data of WOF chunk " +
+          i.toString() + " is corrupt");
         return null;
       }
     }
@@ -106,10 +110,8 @@ export function openWof(fs: NtfsFileSystem, f: NtfsFile, size: u64, where: strin
   if (algorithm == FILE_PROVIDER_XPRESS4K) chunkSize = 4096;
   else if (algorithm == FILE_PROVIDER_XPRESS8K) chunkSize = 8192;
   else if (algorithm == FILE_PROVIDER_XPRESS16K) chunkSize = 16384;
-  else if (algorithm == FILE_PROVIDER_LZX) {
-    unsupported("ntfs.wof.lzx", where + " is compressed with WOF LZX (compact /exe:lzx), which this reader does not decode yet");
-    return null;
-  } else {
+  else if (algorithm == FILE_PROVIDER_LZX) chunkSize = 32768;
+  else {
     unsupported("ntfs.wof.algorithm", where + ": unknown WOF compression algorithm " + algorithm.toString());
     return null;
   }
