@@ -19,8 +19,8 @@ import { hex64 } from "../util/bytes";
 
 /** Output between checkpoints at the start; doubles when the windows run out. */
 let FIRST_SPACING: u64 = 1 << 20;
-/** At most this many 32 KiB windows (128 MiB). */
-let MAX_WINDOWS: i32 = 4096;
+/** At most this many 32 KiB windows (96 MiB). */
+let MAX_WINDOWS: i32 = 3072;
 /** Output buffer of the index pass beyond the window. */
 const CHUNK: i32 = 256 << 10;
 /** Decoded segments kept for reads. */

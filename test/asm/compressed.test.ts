@@ -112,6 +112,26 @@ describe('random ranges read through the gzip device equal the raw bytes', () =>
     }
   }, 60_000);
 
+  it('checkpoints inside stored, fixed-Huffman and dynamic blocks all restart exactly (64 KiB spacing)', async () => {
+    const raw = new Uint8Array(zlib.gunzipSync(fixture('partitions/gpt-multi.img.gz')));
+    // some non-zero content everywhere, so windows are kept and matches reach back into them
+    const r0 = rand(11);
+    for (let i = 0; i < raw.length; i += 509) raw[i] ^= r0() & 0xff;
+    for (const opts of [{ level: 0 }, { level: 1 }, { level: 9 }, { level: 6, strategy: zlib.constants.Z_FIXED }, { level: 6, strategy: zlib.constants.Z_RLE }]) {
+      const gz = new Uint8Array(zlib.gzipSync(raw, opts));
+      const s = await eng.open([gz]);
+      (s.x as any).codecConfigureIndex(64 << 10, 4096, 8 << 20);
+      expect(s.inspect()?.virtualSize, JSON.stringify(opts)).toBe(raw.length);
+      const r = rand(21);
+      for (let k = 0; k < 40; k++) {
+        const len = 1 + (r() % 150_000);
+        const off = r() % (raw.length - len);
+        const got = s.x.rawRead(-1, off, len);
+        expect(got && Buffer.from(got).equals(Buffer.from(raw.subarray(off, off + len))), `${JSON.stringify(opts)} ${off}+${len}`).toBe(true);
+      }
+    }
+  }, 60_000);
+
   it('a multi-member file (cat a.gz b.gz c.gz) with FEXTRA, FNAME, FCOMMENT and FHCRC', async () => {
     const raw = new Uint8Array(zlib.gunzipSync(fixture('partitions/gpt-multi.img.gz')));
     const third = Math.floor(raw.length / 3);
