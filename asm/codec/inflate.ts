@@ -12,6 +12,7 @@
 //                                    just fills dst (no error)
 //   inflateZlib(src, dst): i32       RFC 1950: CMF/FLG header, deflate, Adler-32
 //   inflateZlibPrefix(src, dst): i32 the same, a stream longer than dst fills it
+//   inflateEnd(): i32                where in src the last decoded stream ended
 //
 // On -1 the error is set (util/error.ts): corrupt("inflate.*") for a damaged
 // stream (bad block type, over-subscribed or incomplete code, distance too far

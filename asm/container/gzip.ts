@@ -28,8 +28,6 @@ class CrcSink extends OutputSink {
 
 export class GzipInfo {
   members: i32 = 0;
-  /** FNAME of the first member, when present */
-  originalName: string = "";
   notes: string[] = [];
 }
 
@@ -76,7 +74,6 @@ function memberHeader(dev: Device, at: u64, member: i32, info: GzipInfo): i64 {
         (t.length < MAX_TEXT ? " runs to the end of the file" : " is longer than 64 KiB"));
       return -1;
     }
-    if (f == 0 && member == 0) info.originalName = String.UTF8.decodeUnsafe(t.dataStart, <usize>n);
     crc = crc32Update(crc, t.dataStart, <usize>(n + 1));
     pos += <u64>(n + 1);
   }
