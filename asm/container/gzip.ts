@@ -39,7 +39,7 @@ function readSome(dev: Device, at: u64, len: i32): Uint8Array | null {
 }
 
 /** Parses the member header at `at`; returns the offset of its deflate data, or -1 with the error set. */
-function memberHeader(dev: Device, at: u64, member: i32, info: GzipInfo): i64 {
+function memberHeader(dev: Device, at: u64, member: i32): i64 {
   const where = "gzip member " + (member + 1).toString() + " at " + hex64(at);
   const h = readSome(dev, at, 10);
   if (h === null) return -1;
@@ -101,7 +101,7 @@ export function openGzip(file: Device, info: GzipInfo): Device | null {
   let at: u64 = 0;
   let member = 0;
   while (true) {
-    const data = memberHeader(file, at, member, info);
+    const data = memberHeader(file, at, member);
     if (data < 0) return null;
     const outStart = index.size;
     sink.crc = 0;
