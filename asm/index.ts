@@ -17,7 +17,7 @@ import { KeyNode } from "./hive/cells";
 import { FileDevice } from "./hive/file-device";
 import { keyJson, hiveInfoJson as infoJson } from "./hive/value-json";
 import { bcdJson as bcdStoreJson } from "./hive/bcd";
-import { inflateRaw, inflateRawPrefix, inflateZlib } from "./codec/inflate";
+import { inflateRaw, inflateRawPrefix, inflateZlib, inflateZlibPrefix } from "./codec/inflate";
 import { configureIndex } from "./codec/zran";
 import { setFileEncoding as registerEncoding } from "./container/compressed";
 
@@ -374,11 +374,11 @@ export function bcdJson(h: i32): string {
 
 // ---- codec self-test: one-shot inflate of bytes the host passes in ----
 
-/** format 0 = raw deflate, 1 = zlib, 2 = raw deflate prefix; null with the error set on failure. */
+/** format 0 = raw deflate, 1 = zlib, 2 = raw deflate prefix, 3 = zlib prefix; null with the error set on failure. */
 export function codecInflate(src: Uint8Array, dstLen: i32, format: i32): Uint8Array | null {
   clearError();
   const dst = new Uint8Array(dstLen);
-  const n = format == 1 ? inflateZlib(src, dst) : (format == 2 ? inflateRawPrefix(src, dst) : inflateRaw(src, dst));
+  const n = format == 1 ? inflateZlib(src, dst) : format == 2 ? inflateRawPrefix(src, dst) : format == 3 ? inflateZlibPrefix(src, dst) : inflateRaw(src, dst);
   return n < 0 ? null : dst.slice(0, n);
 }
 

@@ -11,6 +11,8 @@
 //   inflateRawPrefix(src, dst): i32  the same, but a stream longer than dst
 //                                    just fills dst (no error)
 //   inflateZlib(src, dst): i32       RFC 1950: CMF/FLG header, deflate, Adler-32
+//   inflateZlibPrefix(src, dst): i32 the same, a stream longer than dst fills it
+//   inflateEnd(): i32                where in src the last decoded stream ended
 //
 // On -1 the error is set (util/error.ts): corrupt("inflate.*") for a damaged
 // stream (bad block type, over-subscribed or incomplete code, distance too far
@@ -754,6 +756,18 @@ export function adler32(adler: u32, ptr: usize, len: usize): u32 {
 
 /** zlib stream (RFC 1950) src → dst: header, deflate data, Adler-32 of the output. */
 export function inflateZlib(src: Uint8Array, dst: Uint8Array): i32 {
+  return zlibOneShot(src, dst, false);
+}
+
+/**
+ * Like inflateZlib, but a stream longer than dst fills dst and returns
+ * dst.length (the Adler-32, which covers the whole output, is then not checked).
+ */
+export function inflateZlibPrefix(src: Uint8Array, dst: Uint8Array): i32 {
+  return zlibOneShot(src, dst, true);
+}
+
+function zlibOneShot(src: Uint8Array, dst: Uint8Array, prefix: bool): i32 {
   if (src.length < 2) {
     corrupt("inflate.zlib-header", "zlib stream: " + src.length.toString() + " bytes is too short for its header");
     return -1;
@@ -771,8 +785,10 @@ export function inflateZlib(src: Uint8Array, dst: Uint8Array): i32 {
     corrupt("inflate.zlib-dict", "zlib stream: needs a preset dictionary, which no disk format uses");
     return -1;
   }
-  const n = oneShot(src, 2, dst, false, "zlib stream");
+  const z = sharedInflater();
+  const n = oneShot(src, 2, dst, prefix, "zlib stream");
   if (n < 0) return -1;
+  if (prefix && !z.done) return n;
   const end = lastEnd;
   if (end + 4 > src.length) {
     corrupt("inflate.truncated", "zlib stream: the Adler-32 checksum after the data is missing");

@@ -19,12 +19,12 @@ import { hex64 } from "../util/bytes";
 
 /** Output between checkpoints at the start; doubles when the windows run out. */
 let FIRST_SPACING: u64 = 1 << 20;
-/** At most this many 32 KiB windows (128 MiB). */
-let MAX_WINDOWS: i32 = 4096;
+/** At most this many 32 KiB windows (64 MiB). */
+let MAX_WINDOWS: i32 = 2048;
 /** Output buffer of the index pass beyond the window. */
 const CHUNK: i32 = 256 << 10;
 /** Decoded segments kept for reads. */
-const SEGMENT_CACHE: i32 = 32 << 20;
+const SEGMENT_CACHE: i32 = 16 << 20;
 /** Segments longer than this are decoded through, not cached. */
 let MAX_SEGMENT: i32 = 8 << 20;
 
@@ -56,7 +56,7 @@ export abstract class OutputSink {
 }
 
 class Segment {
-  constructor(public index: i32, public data: Uint8Array) {}
+  constructor(public index: i32, public data: Uint8Array, public buf: Uint8Array) {}
 }
 
 function allZero(ptr: usize, len: i32): bool {
@@ -80,6 +80,11 @@ export class DeflateIndex {
   private buf: Uint8Array = new Uint8Array(WINDOW + CHUNK);
   private cache: Segment[] = []; // most recently used last
   private cached: i32 = 0;
+  // Segment buffers all have one capacity (the longest segment), so an evicted
+  // one is reused rather than left to the collector: memory stays flat under
+  // a filesystem's scattered reads.
+  private segCap: i32 = 0;
+  private free: Uint8Array[] = [];
   /** input bytes the progress total counts (the whole input) */
   progressTotal: f64 = 0;
 
@@ -159,6 +164,8 @@ export class DeflateIndex {
     this.points = kept;
     this.windows = windows;
     this.spacing <<= 1;
+    // The dropped windows are many and large: reclaim them now, not cycles later.
+    __collect();
   }
 
   /** Index of the last checkpoint at or before `offset`. */
@@ -211,7 +218,17 @@ export class DeflateIndex {
     }
     const p = this.points[i];
     const len = <i32>(this.segmentEnd(i) - p.out);
-    const buf = new Uint8Array(WINDOW + len);
+    if (this.segCap == 0) {
+      let longest: u64 = 0;
+      for (let k = 0; k < this.points.length; k++) {
+        const l = this.segmentEnd(k) - this.points[k].out;
+        if (l <= <u64>MAX_SEGMENT && l > longest) longest = l;
+      }
+      this.segCap = WINDOW + <i32>longest;
+    }
+    const buf = this.free.length > 0 && this.free[this.free.length - 1].length >= WINDOW + len
+      ? this.free.pop()
+      : new Uint8Array(max(this.segCap, WINDOW + len));
     const base = buf.dataStart + <usize>(WINDOW - p.windowLen);
     if (!this.restore(p, base, len)) return null;
     const z = this.z;
@@ -223,11 +240,12 @@ export class DeflateIndex {
       return null;
     }
     const data = buf.subarray(WINDOW, WINDOW + len);
-    this.cache.push(new Segment(i, data));
+    this.cache.push(new Segment(i, data, buf));
     this.cached += buf.length;
     while (this.cached > SEGMENT_CACHE && this.cache.length > 1) {
-      this.cached -= this.cache[0].data.length + WINDOW;
-      this.cache.shift();
+      const old = this.cache.shift();
+      this.cached -= old.buf.length;
+      if (this.free.length < 2) this.free.push(old.buf);
     }
     return data;
   }

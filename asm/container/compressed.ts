@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A disk image inside a compressed file (.raw.gz, .qcow2.xz, .img.zst): named
-// by its content, and for gzip opened in place as a decompressing Device so
+// by its content, and for gzip and xz opened in place as a decompressing Device so
 // container detection, partitions and filesystems read the image through it.
 // Compressors this build does not decode are named in a clear error.
 
@@ -10,6 +10,7 @@ import { asciiAt } from "../util/bytes";
 import { unsupported } from "../util/error";
 import { GzipInfo, openGzip } from "./gzip";
 import { openDeflateMember } from "./deflate-member";
+import { XzDevice } from "../codec/xz";
 
 /** Encodings the host declares for its files (a deflated zip member: raw deflate). */
 export const ENCODING_DEFLATE_RAW: i32 = 1;
@@ -29,7 +30,7 @@ export class Decompressed {
   constructor(
     /** the bytes to read the image from (the file itself when not compressed) */
     public dev: Device,
-    /** "gzip", or "" when the file is not compressed */
+    /** "gzip", "xz", "deflate" (a zip member), or "" when the file is not compressed */
     public compression: string,
     public notes: string[],
   ) {}
@@ -66,7 +67,12 @@ export function openCompressed(file: Device): Decompressed | null {
     if (dev === null) return null;
     return new Decompressed(dev, kind, info.notes);
   }
-  unsupported("compressed.unsupported", file.name + " is " + kind + "-compressed; this build reads gzip-compressed images in place — " +
-    "decompress it first (" + (kind == "xz" ? "xz -dk" : kind == "zstd" ? "zstd -d" : "bunzip2 -k") + " FILE) or recompress it with gzip");
+  if (kind == "xz") {
+    const xz = new XzDevice(file);
+    if (!xz.open()) return null;
+    return new Decompressed(xz, kind, xz.notes);
+  }
+  unsupported("compressed.unsupported", file.name + " is " + kind + "-compressed; this build reads gzip- and xz-compressed images in place — " +
+    "decompress it first (" + (kind == "zstd" ? "zstd -d" : "bunzip2 -k") + " FILE) or recompress it with gzip");
   return null;
 }

@@ -28,8 +28,6 @@ class CrcSink extends OutputSink {
 
 export class GzipInfo {
   members: i32 = 0;
-  /** FNAME of the first member, when present */
-  originalName: string = "";
   notes: string[] = [];
 }
 
@@ -41,7 +39,7 @@ function readSome(dev: Device, at: u64, len: i32): Uint8Array | null {
 }
 
 /** Parses the member header at `at`; returns the offset of its deflate data, or -1 with the error set. */
-function memberHeader(dev: Device, at: u64, member: i32, info: GzipInfo): i64 {
+function memberHeader(dev: Device, at: u64, member: i32): i64 {
   const where = "gzip member " + (member + 1).toString() + " at " + hex64(at);
   const h = readSome(dev, at, 10);
   if (h === null) return -1;
@@ -76,7 +74,6 @@ function memberHeader(dev: Device, at: u64, member: i32, info: GzipInfo): i64 {
         (t.length < MAX_TEXT ? " runs to the end of the file" : " is longer than 64 KiB"));
       return -1;
     }
-    if (f == 0 && member == 0) info.originalName = String.UTF8.decodeUnsafe(t.dataStart, <usize>n);
     crc = crc32Update(crc, t.dataStart, <usize>(n + 1));
     pos += <u64>(n + 1);
   }
@@ -104,7 +101,7 @@ export function openGzip(file: Device, info: GzipInfo): Device | null {
   let at: u64 = 0;
   let member = 0;
   while (true) {
-    const data = memberHeader(file, at, member, info);
+    const data = memberHeader(file, at, member);
     if (data < 0) return null;
     const outStart = index.size;
     sink.crc = 0;

@@ -146,6 +146,11 @@ describe('inflate names what is wrong', () => {
     expect(s.lastError()!.code).toBe('inflate.adler32');
     expect(inflate(c.subarray(0, c.length - 2), data.length, 1)).toBeNull();
     expect(s.lastError()!.code).toBe('inflate.truncated');
+    // prefix: a shorter dst is filled; a whole stream is still checked
+    expect(same(inflate(c, 100, 3), data.subarray(0, 100))).toBe(true);
+    expect(same(inflate(c, data.length + 10, 3), data)).toBe(true);
+    expect(inflate(badSum, data.length, 3)).toBeNull();
+    expect(s.lastError()!.code).toBe('inflate.adler32');
   });
 });
 
