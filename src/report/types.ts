@@ -26,6 +26,8 @@ export interface Finding {
   evidence: Evidence[];
   /** what to do, "" when nothing is needed */
   solution: string;
+  /** shell commands for the guest's family that make the fix, run inside the guest (the repair script gathers them) */
+  command?: string;
 }
 
 export interface VolumeInfo {
@@ -58,6 +60,32 @@ export interface ImageInfo {
   /** a partition table was found but could not be read (then no volumes are listed) */
   tableError?: string;
   volumes: VolumeInfo[];
+  /** the boot code of sector 0 (MBR, or GPT's protective MBR) is not all zeros */
+  hasBootCode?: boolean;
+  /** which loader wrote it ("GRUB", "SYSLINUX", "Windows", "LILO"), "" when absent or unknown */
+  bootCode?: string;
+}
+
+/** One /etc/fstab entry as the engine mounted it (guest JSON `mounts`). */
+export interface MountInfo {
+  line: number;
+  spec: string;
+  path: string;
+  vfstype: string;
+  options: string;
+  /** "mounted" | "root" | "unresolved" | "no-reader" | "skipped" | "failed" */
+  status: string;
+  /** the volume id it resolved to, "" when none */
+  volume: string;
+  detail: string;
+}
+
+/** The repair the report offers; nothing is applied to the image. */
+export interface Repair {
+  /** a reviewable shell script for the guest's family, "" when nothing needs fixing */
+  script: string;
+  /** the repairItems value of the ACS-ECS-RepairImage template */
+  repairItems: string[];
 }
 
 export interface Stats {
@@ -82,6 +110,8 @@ export interface Report {
   Tags: { TagKey: string; TagValue: string }[];
   findings: Finding[];
   stats: Stats;
+  /** the repair script and ACS-ECS-RepairImage items for the failing findings */
+  repair?: Repair;
   /** set when the image could not be read at all; findings are then empty */
   error?: { code: string; message: string };
 }

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+import type { Rule } from '../rule';
+import { finding } from '../rule';
+import type { Evidence } from '../../report/types';
+import { networkFacts } from '../../facts/network/network';
+import { cloudInitNetwork } from '../../facts/network/cloud-init-net';
+import type { LineEdit, NetConfig } from '../../facts/network/types';
+import { bootEntry } from '../../facts/boot-entries';
+import { shq } from '../../facts/shell';
+
+const SOURCE_NAME: Record<NetConfig['source'], string> = {
+  ifcfg: 'ifcfg', ifupdown: 'ifupdown', netplan: 'netplan', networkmanager: 'NetworkManager keyfile', networkd: 'systemd-networkd', wicked: 'wicked',
+};
+
+/** One sed over the file, every address by its line in the original file (sed numbers input lines). */
+export function sedEdits(path: string, edits: LineEdit[]): string {
+  const exprs = [...edits].sort((a, b) => a.line - b.line).map((e) =>
+    e.op === 'comment' ? `${e.line}s/^/#/` : e.op === 'replace' ? `${e.line}c\\${e.text!.replace(/\\/g, '\\\\')}` : `${e.line}a\\${e.text!.replace(/\\/g, '\\\\')}`);
+  return `sed -i ${exprs.map((x) => `-e ${shq(x)}`).join(' ')} ${shq(path)}`;
+}
+
+function ev(c: NetConfig, extra = ''): Evidence {
+  return { path: c.path, line: c.line, text: `${c.text.trim()}${extra}` };
+}
+
+/**
+ * Dhcp (CHECKS.md): the primary interface (eth0, else a predictable name such
+ * as ens5, else the first configured one) gets its IPv4 address by DHCP, in
+ * whichever form the guest's network stack keeps it. ECS hands addresses out
+ * by DHCP, so a static address from the source network leaves the instance
+ * unreachable. With no configuration, cloud-init (when it runs) or
+ * NetworkManager's automatic connection supply DHCP.
+ */
+export const dhcp: Rule = {
+  name: 'Dhcp',
+  platforms: ['Linux'],
+  run(ctx) {
+    const g = ctx.guest!;
+    const net = networkFacts(g);
+    const ci = cloudInitNetwork(g, bootEntry(g)?.cmdline ?? '');
+    const p = net.primary;
+    const others = net.configs.filter((c) => c !== p).map((c) => ev(c, `  (${c.iface}, ${c.method})`));
+    if (p === null) {
+      if (ci.active) return finding('Dhcp', 'pass', 'Supported', [...ci.evidence, ...net.notes]);
+      if (net.networkManager) {
+        return finding('Dhcp', 'pass', 'Supported', [{ path: '/usr/sbin/NetworkManager', text: 'no connection configured: NetworkManager brings an unconfigured ethernet up with DHCP' }, ...net.notes]);
+      }
+      return finding('Dhcp', 'fail', 'Unsupported', [{ path: '/etc', text: 'no network configuration for any interface (ifcfg, interfaces, netplan, NetworkManager, systemd-networkd, wicked) and no cloud-init' }, ...ci.evidence, ...net.notes], {
+        riskLevel: 'High', riskCode: 'Dhcp.NoConfig',
+        solution: 'Nothing configures the network, so the instance is unreachable: configure DHCP on eth0 (or install cloud-init, which does so at first boot).',
+      });
+    }
+    const what = `${SOURCE_NAME[p.source]} configuration of ${p.iface}`;
+    if (p.method === 'dhcp') {
+      if (p.mac && !ci.active) {
+        return finding('Dhcp', 'warn', 'Supported', [ev(p, `  — bound to MAC ${p.mac}`), ...others, ...ci.evidence], {
+          riskLevel: 'Medium', riskCode: 'Dhcp.MacAddressBound',
+          solution: `The ${what} only applies to the NIC with MAC ${p.mac}; an ECS instance gets another MAC, so it does not apply there. Remove the MAC binding from ${p.path}.`,
+        });
+      }
+      return finding('Dhcp', 'pass', 'Supported', [ev(p, p.iface.includes('*') || p.pattern ? `  (matches ${p.iface})` : ''), ...others, ...(ci.installed ? ci.evidence : [])]);
+    }
+    const command = p.toDhcp.length ? sedEdits(p.path, p.toDhcp) : '';
+    const fix = command ? ` Switch it to DHCP: ${command}` : ` Switch ${p.path} to DHCP for ${p.iface}.`;
+    if (p.method === 'static') {
+      return finding('Dhcp', 'fail', 'Unsupported', [ev(p, `  — static address ${p.address}`), ...others, ...ci.evidence], {
+        riskLevel: 'High', riskCode: 'Dhcp.StaticIp',
+        solution: `The ${what} sets the static address ${p.address}; ECS assigns addresses by DHCP, so the instance would be unreachable.${fix}`,
+        ...(command ? { command } : {}),
+      });
+    }
+    return finding('Dhcp', 'fail', 'Unsupported', [ev(p, '  — no IPv4 address'), ...others, ...ci.evidence], {
+      riskLevel: 'High', riskCode: 'Dhcp.NoIpv4',
+      solution: `The ${what} gives it no IPv4 address (neither DHCP nor static), so the instance would be unreachable.${fix}`,
+      ...(command ? { command } : {}),
+    });
+  },
+};
