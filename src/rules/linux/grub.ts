@@ -49,8 +49,9 @@ function rootFixCommand(ctx: RuleContext, g: GuestView, e: BootEntry, spec: stri
   const fam = familyOf(ctx.os);
   const cmds: string[] = [];
   const ev: Evidence[] = [];
-  const esc = (s: string) => s.replace(/[\\|.*[\]^$]/g, '\\$&');
-  if (e.config && e.source !== 'bls') cmds.push(`sed -i ${shq(`s|root=${esc(spec)}\\([[:space:]]\\|$\\)|root=${good}\\1|g`)} ${shq(e.config)}`);
+  // ERE: GNU sed's BRE does not take $ as an anchor inside \(..\|..\)
+  const esc = (s: string) => s.replace(/[\\#.*+?(){}|[\]^$]/g, '\\$&');
+  if (e.config && e.source !== 'bls') cmds.push(`sed -i -E ${shq(`s#root=${esc(spec)}([[:space:]]|$)#root=${good}\\1#g`)} ${shq(e.config)}`);
   if (e.source === 'bls' || (fam === 'rhel' && e.source === 'grub2')) cmds.push(`grubby --update-kernel ALL --args ${shq(`root=${good}`)}`);
   if (e.source !== 'grub-legacy') {
     const dg = readText(g, DEFAULT_GRUB, 64 * 1024);
