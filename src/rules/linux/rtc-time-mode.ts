@@ -29,11 +29,13 @@ export const rtcTimeMode: Rule = {
       return finding('RtcTimeMode', 'warn', 'local', ev, {
         riskLevel: 'Medium', riskCode: 'RtcTimeMode.Local',
         solution: `The hardware clock is read as local time, but ECS keeps it in UTC: the clock is off by the zone offset after boot. Set the third line of ${ADJTIME} to UTC: ${RTC_UTC_FIX}`,
+        command: RTC_UTC_FIX,
       });
     }
     return finding('RtcTimeMode', 'warn', 'Unknown', ev, {
       riskLevel: 'Medium', riskCode: 'RtcTimeMode.Invalid',
       solution: `The third line of ${ADJTIME} is neither UTC nor LOCAL; hwclock then assumes UTC. Write UTC there: ${RTC_UTC_FIX}`,
+      command: RTC_UTC_FIX,
     });
   },
 };

@@ -50,16 +50,20 @@ export const selinux: Rule = {
     if (mode === 'disabled') return finding('Selinux', 'pass', 'Disabled', ev);
     if (mode === 'permissive') return finding('Selinux', 'info', 'Permissive', ev, { solution: `SELinux only logs in permissive mode; the cloud recommends disabling it: ${SELINUX_DISABLE}` });
     const os = ctx.os;
-    const extra = os && needsKernelArg(os.id, os.version) ? ` and, since ${os.name} ${os.version} ignores SELINUX=disabled at boot, grubby --update-kernel ALL --args selinux=0` : '';
+    const kernelArg = os !== null && needsKernelArg(os.id, os.version);
+    const extra = kernelArg ? ` and, since ${os!.name} ${os!.version} ignores SELINUX=disabled at boot, grubby --update-kernel ALL --args selinux=0` : '';
+    const command = SELINUX_DISABLE + (kernelArg ? '\ngrubby --update-kernel ALL --args selinux=0' : '');
     if (mode === 'enforcing') {
       return finding('Selinux', 'warn', 'Enforcing', ev, {
         riskLevel: 'Medium', riskCode: 'Selinux.Enforcing',
         solution: `SELinux is enforcing: files changed outside the guest (by an import or repair) carry no labels, and logins or services can then be denied. Disable it: ${SELINUX_DISABLE}${extra}`,
+        command,
       });
     }
     return finding('Selinux', 'warn', 'Unknown', ev, {
       riskLevel: 'Medium', riskCode: 'Selinux.ConfigInvalid',
       solution: `SELINUX=${c.mode} is not enforcing, permissive or disabled, so what the guest does at boot is unclear. Set it: ${SELINUX_DISABLE}`,
+      command,
     });
   },
 };
