@@ -39,13 +39,13 @@ function withNofail(l: FstabLine): string {
   return f.join(' ');
 }
 
-/** The one volume an unresolved entry most likely meant: the root for "/", else the only unclaimed one of its type. */
+/** The one volume an unresolved entry most likely meant: the root for "/", else the only unclaimed, unmounted one of its type. */
 function likelyVolume(ctx: RuleContext, l: FstabLine, claimed: Set<string>): VolumeInfo | null {
   const vols = ctx.image.volumes;
   if (l.file === '/') return vols.find((v) => v.mountedAt === '/') ?? null;
   const fsOk = (v: VolumeInfo) => v.fs !== '' && (l.vfstype === 'auto' || v.fs === l.vfstype || (l.vfstype === 'swap' && v.fs === 'swap') ||
     (v.fs.startsWith('ext') && l.vfstype.startsWith('ext')) || (v.fs === 'vfat' && ['vfat', 'msdos', 'fat'].includes(l.vfstype)));
-  const cands = vols.filter((v) => !claimed.has(v.id) && fsOk(v) && uuidSpec(v) !== '');
+  const cands = vols.filter((v) => !claimed.has(v.id) && !v.mountedAt && fsOk(v) && uuidSpec(v) !== '');
   return cands.length === 1 ? cands[0] : null;
 }
 
