@@ -79,13 +79,15 @@ function blsDefault(g: GuestView, cfgPath: string): BootEntry | null {
   const chosen = (saved && parsed.find((p) => p.id === saved.value)) || parsed[0];
   const linux = chosen.kv.get('linux') ?? '';
   const k = guestBootPath(g, linux);
-  const opts = (chosen.kv.get('options') ?? '').replace(/\$kernelopts/g, env?.vars.get('kernelopts') ?? '');
+  // blscfg expands $var from grubenv and GRUB's environment; an unset one ($tuned_initrd without tuned) is empty
+  const expand = (s: string) => s.replace(/\$\{?(\w+)\}?/g, (_, v: string) => env?.vars.get(v) ?? '');
+  const opts = expand(chosen.kv.get('options') ?? '').replace(/\s+/g, ' ').trim();
   const ev: Evidence[] = [{ path: cfgPath, text: 'blscfg: entries come from /boot/loader/entries' }];
   if (saved) ev.push({ path: saved.path, text: `saved_entry=${saved.value}` });
   ev.push({ path: `${dir}/${chosen.name}`, text: `linux ${linux}` });
   return {
     source: 'bls', title: chosen.kv.get('title') ?? chosen.id, kernel: k.path, kernelExists: k.exists,
-    version: chosen.kv.get('version') ?? kernelVersionFromPath(linux), initrds: (chosen.kv.get('initrd') ?? '').split(/\s+/).filter(Boolean),
+    version: chosen.kv.get('version') ?? kernelVersionFromPath(linux), initrds: expand(chosen.kv.get('initrd') ?? '').split(/\s+/).filter(Boolean),
     cmdline: opts, evidence: ev,
   };
 }
