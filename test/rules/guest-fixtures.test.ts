@@ -7,7 +7,8 @@
 // and mbr-ext3 names /boot and swap by /dev/sdaN and root=/dev/sda5.
 import { describe, it, expect } from 'vitest';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,5 +158,29 @@ describe('mbr-ext2', async () => {
     expect(item(r, 'Fstab').evidence).toEqual([{ path: '/etc/fstab', line: lineOf(m.fstab, 'UUID='), text: expect.stringMatching(/→ volume p1 \(ext2\)$/) }]);
     expect(r.repair!.repairItems).toEqual([]);
     expect(r.repair!.script).toContain('# --- BootMode');
+  });
+});
+
+describe('guestcheck --repair-script (the CLI build)', () => {
+  const bin = fileURLToPath(new URL('bin/guestcheck.js', root));
+  const dir = mkdtempSync(join(tmpdir(), 'gc-cli-'));
+  const path = join(dir, 'mbr-ext3.img');
+  writeFileSync(path, gunzipSync(readFileSync(new URL(`test/fixtures/guest/${img('mbr-ext3').file}`, root))));
+
+  it('prints the script alone with "-", and writes it to a file otherwise', async () => {
+    const r = spawnSync(process.execPath, [bin, path, '--repair-script', '-'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe((await check('mbr-ext3')).repair!.script);
+    const file = join(dir, 'repair.sh');
+    const w = spawnSync(process.execPath, [bin, path, '--repair-script', file, '--json'], { encoding: 'utf8' });
+    expect(JSON.parse(w.stdout).repair.repairItems).toEqual(['grub', 'fstab']);
+    expect(readFileSync(file, 'utf8')).toBe(r.stdout);
+    expect(spawnSync('sh', ['-n', file]).status).toBe(0);
+  });
+
+  it('needs a file name', () => {
+    const r = spawnSync(process.execPath, [bin, path, '--repair-script'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--repair-script needs a file name/);
   });
 });
