@@ -152,3 +152,21 @@ describe('Grub', () => {
     expect(grub.run(ctxOf({ '/boot/extlinux/extlinux.conf': 'DEFAULT linux\n' }, { volumes: disk }))).toMatchObject({ status: 'warn', riskCode: 'Grub.NotGrub' });
   });
 });
+
+describe('Grub with RHEL 9\'s ESP stub and a separate /boot', () => {
+  it('follows search --fs-uuid to the /boot volume and its grub2/grub.cfg', () => {
+    const vols = [vol('p1', { fs: 'vfat', uuid: 'AAAA-BBBB', type: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B', mountedAt: '/boot/efi' }), vol('p2', { fs: 'xfs', uuid: BOOT, mountedAt: '/boot' }), vol('p3', { fs: 'xfs', uuid: ROOT, mountedAt: '/' })];
+    const stub = `search --no-floppy --fs-uuid --set=dev ${BOOT}\nset prefix=($dev)/grub2\nexport $prefix\nconfigfile $prefix/grub.cfg\n`;
+    const tree = {
+      '/etc/os-release': OS_RELEASE.rhel9, '/boot/efi/EFI/redhat/grub.cfg': stub,
+      '/boot/grub2/grub.cfg': debianCfg(`UUID=${ROOT}`), [`/boot/vmlinuz-${K}`]: 'k', [`/boot/initrd.img-${K}`]: 'i',
+    };
+    const f = grub.run(ctxOf(tree, { volumes: vols }));
+    expect(f).toMatchObject({ status: 'pass' });
+    expect(f.evidence).toContainEqual({ path: '/boot/efi/EFI/redhat/grub.cfg', line: 4, text: 'configfile $prefix/grub.cfg  → /boot/grub2/grub.cfg' });
+    const { ['/boot/grub2/grub.cfg']: _, ...noCfg } = tree;
+    const g = grub.run(ctxOf({ ...noCfg, '/boot/grub/grub.cfg': debianCfg(`UUID=${ROOT}`) }, { volumes: vols }));
+    expect(g).toMatchObject({ status: 'fail', riskCode: 'Grub.EspConfigBroken' });
+    expect(g.solution).toMatch(/chains to \/boot\/grub2\/grub.cfg on volume p2, which does not exist/);
+  });
+});
