@@ -15,13 +15,13 @@ import { parseNetplan } from '../../src/facts/network/netplan';
 import { parseNmKeyfile } from '../../src/facts/network/nm-keyfile';
 import { parseNetworkd } from '../../src/facts/network/networkd';
 import { readInterfaces } from '../../src/facts/network/ifupdown';
-import { fakeGuest } from '../helpers/fake-guest';
+import { fakeGuest, type FakeNode } from '../helpers/fake-guest';
 import type { NetConfig } from '../../src/facts/network/types';
 
 const NM = { '/usr/sbin/NetworkManager': 'elf' };
 const IFUP = { '/usr/sbin/ifup': 'elf' };
 const NETPLAN = { '/usr/sbin/netplan': '#!/usr/bin/python3' };
-const NETWORKD = { '/usr/lib/systemd/systemd-networkd': 'elf' };
+const NETWORKD = { '/etc/systemd/system/multi-user.target.wants/systemd-networkd.service': { link: '/lib/systemd/system/systemd-networkd.service' } };
 const WICKED = { '/usr/sbin/wicked': 'elf' };
 
 /** Runs the finding's command on a copy of the file and reads the copy back with `parse`. */
@@ -59,7 +59,7 @@ describe('Dhcp passes', () => {
 });
 
 describe('Dhcp fails on a static address, and the fix makes it DHCP', () => {
-  const cases: [string, Record<string, string>, string, string, number, (p: string, t: string) => NetConfig | null][] = [
+  const cases: [string, Record<string, FakeNode>, string, string, number, (p: string, t: string) => NetConfig | null][] = [
     ['CentOS 7 ifcfg-eth0', { '/etc/os-release': OS_RELEASE.centos7, ...NM }, '/etc/sysconfig/network-scripts/ifcfg-eth0', F.CENTOS7_IFCFG_STATIC, 4, (p, t) => parseIfcfg(p, t, false)],
     ['RHEL 9 keyfile', { '/etc/os-release': OS_RELEASE.rhel9, ...NM }, '/etc/NetworkManager/system-connections/ens3.nmconnection', F.RHEL9_KEYFILE_MANUAL, 13, parseNmKeyfile],
     ['SLES 15 ifcfg', { '/etc/os-release': OS_RELEASE.sles15, ...WICKED }, '/etc/sysconfig/network/ifcfg-eth0', F.SUSE_IFCFG_STATIC, 1, (p, t) => parseIfcfg(p, t, true)],
@@ -80,6 +80,16 @@ describe('Dhcp fails on a static address, and the fix makes it DHCP', () => {
 });
 
 describe('Dhcp other failures', () => {
+  it('a static address in a file cloud-init wrote only warns while cloud-init runs: it writes the file again on ECS', () => {
+    const text = F.UBUNTU_NETPLAN_CLOUD_INIT.replace('            dhcp4: true\n', '            addresses: [192.168.5.9/24]\n');
+    const tree = { ...NETPLAN, '/usr/bin/cloud-init': 'x', '/etc/netplan/50-cloud-init.yaml': text };
+    const f = dhcp.run(ctxOf(tree));
+    expect(f).toMatchObject({ status: 'warn', riskLevel: 'Medium', riskCode: 'Dhcp.StaticIp' });
+    expect(f.evidence[0]).toMatchObject({ path: '/etc/netplan/50-cloud-init.yaml', line: 9, text: expect.stringMatching(/written by cloud-init$/) });
+    const off = dhcp.run(ctxOf({ ...tree, '/etc/cloud/cloud.cfg.d/99-disable-network-config.cfg': F.CLOUD_INIT_DISABLE_NETWORK }));
+    expect(off).toMatchObject({ status: 'fail', riskLevel: 'High', riskCode: 'Dhcp.StaticIp' });
+  });
+
   it('no IPv4 on the primary interface (inet manual)', () => {
     const text = 'auto lo\niface lo inet loopback\n\nauto eth0\niface eth0 inet manual\n';
     const f = dhcp.run(ctxOf({ ...IFUP, '/etc/network/interfaces': text }));

@@ -93,6 +93,6 @@ describe('Selinux kernel argument by family', () => {
   it('only releases that ignore SELINUX=disabled at boot get selinux=0', async () => {
     const { needsKernelArg } = await import('../../src/rules/linux/selinux');
     expect([['rhel', '9.3'], ['rocky', '9.2'], ['almalinux', '9.4'], ['centos', '9'], ['ol', '9.1'], ['anolis', '8.8'], ['alinux', '3'], ['openEuler', '22.03'], ['fedora', '39'], ['fedora', '34'], ['rhel', '8.9'], ['sles', '15.5']]
-      .map(([id, v]) => needsKernelArg(id, v))).toEqual([true, true, true, true, true, false, false, false, true, false, false, false]);
+      .map(([id, v]) => needsKernelArg({ id, version: v, name: id, prettyName: '', unsupported: false, evidence: [] }))).toEqual([true, true, true, true, true, false, false, false, true, false, false, false]);
   });
 });

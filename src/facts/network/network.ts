@@ -20,7 +20,8 @@ const PROGRAMS: Record<NetSource, string[]> = {
   ifupdown: ['/usr/sbin/ifup', '/sbin/ifup'],
   netplan: ['/usr/sbin/netplan', '/usr/lib/netplan/generate', '/lib/netplan/generate', '/usr/libexec/netplan/generate'],
   networkmanager: ['/usr/sbin/NetworkManager'],
-  networkd: ['/usr/lib/systemd/systemd-networkd', '/lib/systemd/systemd-networkd'],
+  // systemd ships networkd everywhere; it configures only where it is enabled
+  networkd: ['/etc/systemd/system/multi-user.target.wants/systemd-networkd.service', '/etc/systemd/system/sockets.target.wants/systemd-networkd.socket'],
   wicked: ['/usr/sbin/wicked', '/sbin/wicked'],
 };
 
@@ -49,7 +50,7 @@ export function networkFacts(g: GuestView): NetworkFacts {
   const np = readNetplan(g);
   for (const e of np.errors) notes.push({ path: e.path, text: `not read: ${e.message}` });
   const all: NetConfig[] = [...readIfcfgs(g), ...readInterfaces(g), ...np.configs, ...readNmKeyfiles(g), ...readNetworkd(g), ...readWicked(g)];
-  const has = (s: NetSource) => PROGRAMS[s].some((p) => g.stat(p) !== null);
+  const has = (s: NetSource) => PROGRAMS[s].some((p) => g.stat(p, false) !== null);
   const anyProgram = (Object.keys(PROGRAMS) as NetSource[]).some(has);
   const live = (c: NetConfig) => !anyProgram || has(c.source);
   const configs = all.filter(live);

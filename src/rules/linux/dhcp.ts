@@ -7,6 +7,7 @@ import { cloudInitNetwork } from '../../facts/network/cloud-init-net';
 import type { LineEdit, NetConfig } from '../../facts/network/types';
 import { bootEntry } from '../../facts/boot-entries';
 import { shq } from '../../facts/shell';
+import { readText } from '../guest-view';
 
 const SOURCE_NAME: Record<NetConfig['source'], string> = {
   ifcfg: 'ifcfg', ifupdown: 'ifupdown', netplan: 'netplan', networkmanager: 'NetworkManager keyfile', networkd: 'systemd-networkd', wicked: 'wicked',
@@ -17,6 +18,12 @@ export function sedEdits(path: string, edits: LineEdit[]): string {
   const exprs = [...edits].sort((a, b) => a.line - b.line).map((e) =>
     e.op === 'comment' ? `${e.line}s/^/#/` : e.op === 'replace' ? `${e.line}c\\${e.text!.replace(/\\/g, '\\\\')}` : `${e.line}a\\${e.text!.replace(/\\/g, '\\\\')}`);
   return `sed -i ${exprs.map((x) => `-e ${shq(x)}`).join(' ')} ${shq(path)}`;
+}
+
+/** Files cloud-init renders from the datasource: on a new instance it writes them again, with ECS's DHCP. */
+function renderedByCloudInit(c: NetConfig, text: string): boolean {
+  return /\/(50-cloud-init\.yaml|50-cloud-init(\.cfg)?|cloud-init-[^/]*\.nmconnection|10-cloud-init-[^/]*\.network)$/.test(c.path) ||
+    /^#.*(cloud-init|generated from information provided by the datasource)/im.test(text.split('\n').slice(0, 3).join('\n'));
 }
 
 function ev(c: NetConfig, extra = ''): Evidence {
@@ -62,6 +69,13 @@ export const dhcp: Rule = {
     }
     const command = p.toDhcp.length ? sedEdits(p.path, p.toDhcp) : '';
     const fix = command ? ` Switch it to DHCP: ${command}` : ` Switch ${p.path} to DHCP for ${p.iface}.`;
+    if (p.method === 'static' && ci.active && renderedByCloudInit(p, readText(g, p.path, 4096) ?? '')) {
+      return finding('Dhcp', 'warn', 'Supported', [ev(p, `  — static address ${p.address}, written by cloud-init`), ...others, ...ci.evidence], {
+        riskLevel: 'Medium', riskCode: 'Dhcp.StaticIp',
+        solution: `The ${what} sets the static address ${p.address}, but cloud-init wrote this file and writes it again from ECS's metadata at first boot. To be sure the first boot is reachable, switch it to DHCP:${command ? ` ${command}` : ''}`,
+        ...(command ? { command } : {}),
+      });
+    }
     if (p.method === 'static') {
       return finding('Dhcp', 'fail', 'Unsupported', [ev(p, `  — static address ${p.address}`), ...others, ...ci.evidence], {
         riskLevel: 'High', riskCode: 'Dhcp.StaticIp',

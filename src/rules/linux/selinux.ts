@@ -6,15 +6,16 @@ import type { Evidence } from '../../report/types';
 import { cmdlineParam, parseSelinuxConfig } from '../../facts/selinux';
 import { bootEntry } from '../../facts/boot-entries';
 import { familyOf } from '../../facts/family';
+import type { OsInfo } from '../../facts/os-release';
 
 const CONFIG = '/etc/selinux/config';
 export const SELINUX_DISABLE = `sed -i 's/^SELINUX=.*/SELINUX=disabled/' ${CONFIG}`;
 
 /** RHEL 9 and its rebuilds, and Fedora 35+, ignore SELINUX=disabled at boot: only selinux=0 turns it off. */
-export function needsKernelArg(id: string, version: string): boolean {
-  const major = parseInt(version, 10);
-  if (id === 'fedora') return major >= 35;
-  return familyOf({ id } as never) === 'rhel' && id !== 'amzn' && major >= 9 && !['alinux', 'openEuler', 'openeuler'].includes(id);
+export function needsKernelArg(os: OsInfo): boolean {
+  const major = parseInt(os.version, 10);
+  if (os.id === 'fedora') return major >= 35;
+  return familyOf(os) === 'rhel' && major >= 9 && !['amzn', 'alinux', 'openEuler', 'openeuler'].includes(os.id);
 }
 
 /**
@@ -50,7 +51,7 @@ export const selinux: Rule = {
     if (mode === 'disabled') return finding('Selinux', 'pass', 'Disabled', ev);
     if (mode === 'permissive') return finding('Selinux', 'info', 'Permissive', ev, { solution: `SELinux only logs in permissive mode; the cloud recommends disabling it: ${SELINUX_DISABLE}` });
     const os = ctx.os;
-    const kernelArg = os !== null && needsKernelArg(os.id, os.version);
+    const kernelArg = os !== null && needsKernelArg(os);
     const extra = kernelArg ? ` and, since ${os!.name} ${os!.version} ignores SELINUX=disabled at boot, grubby --update-kernel ALL --args selinux=0` : '';
     const command = SELINUX_DISABLE + (kernelArg ? '\ngrubby --update-kernel ALL --args selinux=0' : '');
     if (mode === 'enforcing') {
