@@ -48,7 +48,9 @@ export function kernelVersionFromPath(path: string): string {
 
 /** The guest's grubenv (the first of GRUBENVS that exists), read once per question set. */
 function readGrubenv(g: GuestView): { vars: Map<string, string>; path: string } | null {
-  for (const p of GRUBENVS) {
+  // RHEL 8-style UEFI installs keep grubenv beside the ESP's grub.cfg (/boot/grub2/grubenv links there when present)
+  const espEnvs = inspectEsp(g).grubCfgs.map((c) => c.replace(/grub\.cfg$/i, 'grubenv'));
+  for (const p of [...GRUBENVS, ...espEnvs]) {
     const t = readText(g, p, 64 * 1024);
     if (t !== null) return { vars: parseGrubenv(t), path: p };
   }

@@ -170,3 +170,29 @@ describe('Grub with RHEL 9\'s ESP stub and a separate /boot', () => {
     expect(g.solution).toMatch(/chains to \/boot\/grub2\/grub.cfg on volume p2, which does not exist/);
   });
 });
+
+describe('Grub on SLES 11 and Alibaba Cloud Linux 3 UEFI', () => {
+  it('SLES 11 menu.lst with root=/dev/disk/by-id fails with Grub.DiskIdName', () => {
+    const menu = `# Modified by YaST2. Last modification on Mon Jan  6 10:00:00 UTC 2020\ndefault 0\ntimeout 8\n\n###Don't change this comment - YaST2 identifier: Original name: linux###\ntitle SUSE Linux Enterprise Server 11 SP4 - 3.0.101-63\n    root (hd0,1)\n    kernel /boot/vmlinuz-3.0.101-63-default root=/dev/disk/by-id/ata-VBOX_HARDDISK_VB12345678-9abcdef0-part2 resume=/dev/disk/by-id/ata-VBOX_HARDDISK_VB12345678-9abcdef0-part1 splash=silent crashkernel=256M-:128M showopts\n    initrd /boot/initrd-3.0.101-63-default\n`;
+    const f = grub.run(ctxOf({ '/boot/grub/menu.lst': menu, '/boot/vmlinuz-3.0.101-63-default': 'k', '/boot/initrd-3.0.101-63-default': 'i' }, { volumes: disk }));
+    expect(f).toMatchObject({ status: 'fail', riskLevel: 'High', riskCode: 'Grub.DiskIdName' });
+    expect(f.evidence[0]).toMatchObject({ path: '/boot/grub/menu.lst', line: 8 });
+    expect(f.command).toBe(`sed -i -E 's#root=/dev/disk/by-id/ata-VBOX_HARDDISK_VB12345678-9abcdef0-part2([[:space:]]|$)#root=UUID=${ROOT}\\1#g' /boot/grub/menu.lst`);
+  });
+
+  it('Alibaba Cloud Linux 3 UEFI: blscfg in the ESP\'s grub.cfg, saved_entry in the ESP\'s grubenv', () => {
+    const entries = (v: string) => ({ [`/boot/loader/entries/abc-${v}.conf`]: `title Alibaba Cloud Linux (${v}) 3 (Soaring Falcon)\nversion ${v}\nlinux /vmlinuz-${v}\ninitrd /initramfs-${v}.img\noptions $kernelopts\n`, [`/boot/vmlinuz-${v}`]: 'k', [`/boot/initramfs-${v}.img`]: 'i' });
+    const tree = {
+      '/etc/os-release': OS_RELEASE.alinux3,
+      '/boot/efi/EFI/alinux/grub.cfg': 'set default="${saved_entry}"\nload_env -f ${config_directory}/grubenv\nblscfg\n',
+      '/boot/efi/EFI/alinux/grubenv': `# GRUB Environment Block\nsaved_entry=abc-5.10.134-15.al8.x86_64\nkernelopts=root=UUID=${ROOT} ro\n`,
+      '/boot/efi/EFI/alinux/shimx64.efi': 'MZ',
+      ...entries('5.10.134-15.al8.x86_64'), ...entries('5.10.134-16.al8.x86_64'),
+    };
+    const f = grub.run(ctxOf(tree, { volumes: disk }));
+    expect(f).toMatchObject({ status: 'pass' });
+    expect(f.evidence).toContainEqual({ path: '/boot/efi/EFI/alinux/grubenv', text: 'saved_entry=abc-5.10.134-15.al8.x86_64' });
+    expect(f.evidence[0]).toEqual({ path: '/boot/efi/EFI/alinux/grub.cfg', text: 'blscfg: entries come from /boot/loader/entries' });
+    expect(f.evidence).toContainEqual({ path: '/boot/initramfs-5.10.134-15.al8.x86_64.img', text: 'initrd present' });
+  });
+});

@@ -184,3 +184,20 @@ describe('guestcheck --repair-script (the CLI build)', () => {
     expect(r.stderr).toMatch(/--repair-script needs a file name/);
   });
 });
+
+describe('an ESP read through its own volume (as BootMode does when fstab does not mount it)', () => {
+  it('volume views are indexed as the image JSON lists the volumes', async () => {
+    const { loadEngine } = await import('../helpers/engine');
+    const { wasmGuestView } = await import('../../src/engine/wasm-guest-view');
+    const { inspectEsp } = await import('../../src/facts/esp');
+    const bytes = gunzipSync(readFileSync(new URL(`test/fixtures/guest/${img('debian12-gpt').file}`, root)));
+    const s = await (await loadEngine()).open([new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)]);
+    const vols = s.inspect().volumes as { id: string; fs: string }[];
+    const i = vols.findIndex((v) => v.id === 'p2');
+    expect(vols[i].fs).toBe('vfat');
+    const esp = inspectEsp(wasmGuestView(s.x, i), ['']);
+    expect(esp.mount).toBe('');
+    expect(esp.loaders).toEqual(expect.arrayContaining(['/EFI/BOOT/BOOTX64.EFI', '/EFI/debian/shimx64.efi', '/EFI/debian/grubx64.efi']));
+    expect(esp.grubCfgs).toEqual(['/EFI/debian/grub.cfg']);
+  });
+});

@@ -124,8 +124,10 @@ export const grub: Rule = {
       const good = realRoot ? uuidSpec(realRoot) : '';
       if (rv.vol === null) {
         const fix = good ? rootFixCommand(ctx, g, e, root, good) : { command: '', ev: [] };
-        problems.push({ code: 'Grub.RootNotFound', level: 'fail', ev: [{ ...loc, text: `root=${root} matches no volume of this image` }, ...fix.ev],
-          why: `root=${root} names no filesystem of this image: the boot stops in the initrd`, ...(fix.command ? { command: fix.command } : {}) });
+        const byId = rv.kind === 'by-id';
+        problems.push({ code: byId ? 'Grub.DiskIdName' : 'Grub.RootNotFound', level: 'fail', ev: [{ ...loc, text: `root=${root} matches no volume of this image` }, ...fix.ev],
+          why: byId ? `root=${root}: /dev/disk/by-id names carry the source disk's model and serial, which differ on ECS, so the boot stops in the initrd`
+            : `root=${root} names no filesystem of this image: the boot stops in the initrd`, ...(fix.command ? { command: fix.command } : {}) });
       } else if (realRoot && rv.vol.id !== realRoot.id) {
         const fix = rootFixCommand(ctx, g, e, root, good);
         problems.push({ code: 'Grub.RootMismatch', level: 'fail', ev: [{ ...loc, text: `root=${root} is volume ${rv.vol.id}, but the guest root is ${realRoot.id}` }, ...fix.ev],
