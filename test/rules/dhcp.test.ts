@@ -106,6 +106,13 @@ describe('Dhcp other failures', () => {
     expect(f).toMatchObject({ status: 'fail', riskCode: 'Dhcp.NoConfig' });
     expect(f.evidence).toContainEqual({ path: '/etc/cloud/cloud.cfg.d/99-disable-network-config.cfg', line: 1, text: expect.stringMatching(/config: disabled/) });
   });
+  it('DHCP only for a VMware interface name warns without cloud-init or NetworkManager', () => {
+    const text = F.DEBIAN_INTERFACES_DHCP.replace(/eth0/g, 'ens33');
+    const f = dhcp.run(ctxOf({ ...IFUP, '/etc/network/interfaces': text }));
+    expect(f).toMatchObject({ status: 'warn', value: 'Supported', riskLevel: 'Medium', riskCode: 'Dhcp.InterfaceName' });
+    expect(f.evidence[0]).toMatchObject({ path: '/etc/network/interfaces', line: 12, text: 'iface ens33 inet dhcp  — only for the interface named ens33' });
+    expect(dhcp.run(ctxOf({ ...IFUP, '/etc/network/interfaces': text, '/usr/bin/cloud-init': 'x' }))).toMatchObject({ status: 'pass' });
+  });
   it('a DHCP config bound to the source machine\'s MAC warns when no cloud-init rewrites it', () => {
     const text = F.CENTOS7_IFCFG_DHCP + 'HWADDR="52:54:00:12:34:56"\n';
     const f = dhcp.run(ctxOf({ ...NM, '/etc/sysconfig/network-scripts/ifcfg-eth0': text }));

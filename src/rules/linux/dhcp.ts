@@ -65,6 +65,14 @@ export const dhcp: Rule = {
           solution: `The ${what} only applies to the NIC with MAC ${p.mac}; an ECS instance gets another MAC, so it does not apply there. Remove the MAC binding from ${p.path}.`,
         });
       }
+      // a VMware/VirtualBox name (ens33, enp0s3) is not what the ECS NIC gets; NetworkManager's automatic
+      // connection or cloud-init covers the new name, ifupdown/netplan/networkd do not
+      if (/^en[ops]\w+$/.test(p.iface) && !p.pattern && !ci.active && !net.networkManager) {
+        return finding('Dhcp', 'warn', 'Supported', [ev(p, `  — only for the interface named ${p.iface}`), ...others, ...ci.evidence], {
+          riskLevel: 'Medium', riskCode: 'Dhcp.InterfaceName',
+          solution: `DHCP is configured for ${p.iface} only. On ECS the NIC is eth0 (with net.ifnames=0) or named by its own PCI slot (e.g. ens5), so this configuration may not apply there: configure eth0 or a pattern (en*), or install cloud-init.`,
+        });
+      }
       return finding('Dhcp', 'pass', 'Supported', [ev(p, p.iface.includes('*') || p.pattern ? `  (matches ${p.iface})` : ''), ...others, ...(ci.installed ? ci.evidence : [])]);
     }
     const command = p.toDhcp.length ? sedEdits(p.path, p.toDhcp) : '';
