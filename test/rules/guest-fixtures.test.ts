@@ -6,7 +6,7 @@
 // no BIOS boot code was installed); the MBR images have no boot code at all,
 // and mbr-ext3 names /boot and swap by /dev/sdaN and root=/dev/sda5.
 import { describe, it, expect } from 'vitest';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -199,5 +199,22 @@ describe('an ESP read through its own volume (as BootMode does when fstab does n
     expect(esp.mount).toBe('');
     expect(esp.loaders).toEqual(expect.arrayContaining(['/EFI/BOOT/BOOTX64.EFI', '/EFI/debian/shimx64.efi', '/EFI/debian/grubx64.efi']));
     expect(esp.grubCfgs).toEqual(['/EFI/debian/grub.cfg']);
+  });
+});
+
+// qemu's sample of a real GRUB stage-1 boot sector (corpus: qemu-iotests/grub_mbr.raw.bz2)
+const GRUB_MBR = '/work/shared/corpus/qemu-iotests/grub_mbr.raw.bz2';
+const haveGrubMbr = existsSync(GRUB_MBR) && spawnSync('bzcat', ['--help']).error === undefined;
+
+describe('BootMode with real GRUB boot code in the MBR', () => {
+  it.skipIf(!haveGrubMbr)('mbr-ext2 with qemu\'s GRUB boot sector is LEGACY (skipped when ../shared/corpus or bzcat is absent)', async () => {
+    const boot = execFileSync('bzcat', [GRUB_MBR]);
+    const bytes = new Uint8Array(gunzipSync(readFileSync(new URL(`test/fixtures/guest/${img('mbr-ext2').file}`, root))));
+    bytes.set(boot.subarray(0, 440), 0); // the boot code only: the disk's own signature and partition table stay
+    const r = await checkFiles(inst, mod, memoryFiles([bytes]), ['mbr-ext2-grub.img']);
+    expect(r.image).toMatchObject({ hasBootCode: true, bootCode: 'GRUB' });
+    expect(item(r, 'BootMode')).toMatchObject({ status: 'pass', value: 'LEGACY', evidence: [{ path: 'partition table', text: 'no EFI system partition' }, { path: 'MBR', text: 'boot code present (GRUB)' }] });
+    expect(r.findings.filter((f) => f.status !== 'pass')).toEqual([]);
+    expect(r.Tags).toHaveLength(2);
   });
 });
