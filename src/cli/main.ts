@@ -10,8 +10,9 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { NodeCheckApi } from '../../workers/check.node-worker';
 import { writeFileSync } from 'node:fs';
 import { formatTable } from './table';
+import { formatMarkdown } from '../report/markdown';
 
-const USAGE = 'usage: guestcheck IMAGE... [--json] [--repair-script FILE|-]';
+const USAGE = 'usage: guestcheck IMAGE... [--json|--markdown] [--repair-script FILE|-]';
 
 export async function main(argv: string[], wasmDir: URL): Promise<number> {
   const rs = argv.indexOf('--repair-script');
@@ -24,8 +25,9 @@ export async function main(argv: string[], wasmDir: URL): Promise<number> {
     argv = argv.filter((_, i) => i !== rs && i !== rs + 1);
   }
   const json = argv.includes('--json');
+  const markdown = argv.includes('--markdown');
   const paths = argv.filter((a) => !a.startsWith('--'));
-  const unknown = argv.filter((a) => a.startsWith('--') && a !== '--json');
+  const unknown = argv.filter((a) => a.startsWith('--') && a !== '--json' && a !== '--markdown');
   if (unknown.length > 0 || paths.length === 0) {
     process.stderr.write(`${unknown.length ? `unknown option ${unknown[0]}\n` : ''}${USAGE}\n`);
     return 2;
@@ -44,7 +46,7 @@ export async function main(argv: string[], wasmDir: URL): Promise<number> {
       if (repairTo === '-') process.stdout.write(script);
       else writeFileSync(repairTo, script, { mode: 0o755 });
     }
-    if (repairTo !== '-') process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : formatTable(result));
+    if (repairTo !== '-') process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : markdown ? formatMarkdown(result) : formatTable(result));
     if (result.error) {
       if (!json) process.stderr.write(`guestcheck: ${result.error.message}\n`);
       return 2;

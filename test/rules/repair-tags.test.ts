@@ -82,3 +82,20 @@ describe('tags', () => {
     expect(passes([])).toBe(false);
   });
 });
+
+describe('markdown', () => {
+  it('lists every item, details the ones at risk with evidence, fix and command, and ends with the repair', async () => {
+    const { formatMarkdown } = await import('../../src/report/markdown');
+    const fs = [...base, finding('Fstab', 'fail', 'Unsupported', [{ path: '/etc/fstab', line: 3, text: '/dev/sda1 /boot xfs defaults 0 0' }], { riskLevel: 'High', riskCode: 'Fstab.DeviceName', solution: 'Use the UUID.', command: "sed -i '3c\\UUID=x /boot xfs defaults 0 0' /etc/fstab" })];
+    const md = formatMarkdown({
+      tool: { name: 'guestcheck', version: '0' }, platform: 'Linux', findings: fs, Tags: [], DetectionOptions: { Status: 'Finished', Items: { Item: [] } },
+      image: { files: ['a|b.img'], format: 'raw', virtualSize: 1, partitionTable: 'mbr', notes: [], volumes: [] },
+      stats: { bytesRead: 1, readCalls: 1, elapsedMs: 1, peakWasmBytes: 1 }, repair: buildRepair(fs, os('centos7'), ['a.img']),
+    });
+    expect(md).toContain('| Fstab | fail | Unsupported | High: Fstab.DeviceName |');
+    expect(md).toContain('## Fstab: fail (Fstab.DeviceName)\n\n- `/etc/fstab:3` /dev/sda1 /boot xfs defaults 0 0\n\nUse the UUID.\n\n```sh\nsed -i');
+    expect(md).toContain('ACS-ECS-RepairImage repairItems: `fstab`');
+    expect(md.indexOf('## Repair')).toBeGreaterThan(md.indexOf('## Fstab'));
+    expect(md).not.toContain('## OSVersion');
+  });
+});

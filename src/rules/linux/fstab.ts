@@ -26,6 +26,10 @@ interface Problem {
   fixed?: string;
 }
 
+function whichLines(ps: Problem[], what: string): string {
+  return ps.length === 0 ? '' : `line${ps.length > 1 ? 's' : ''} ${ps.map((p) => p.line.line).join(', ')} ${what}`;
+}
+
 /** The line with its first field replaced, the rest exactly as written. */
 function withSpec(l: FstabLine, spec: string): string {
   return l.text.trim().replace(/^\S+/, spec);
@@ -132,10 +136,11 @@ export const fstab: Rule = {
       return finding('Fstab', 'pass', 'Supported', ok.length ? ok : [{ path: FSTAB, text: 'no block-device entries' }]);
     }
     const first = fails[0] ?? problems[0];
-    const codes = [...new Set((fails.length ? fails : problems).map((p) => p.code))];
+    const codes = [...new Set([...fails, ...problems].map((p) => p.code))];
     return finding('Fstab', fails.length ? 'fail' : 'warn', fails.length ? 'Unsupported' : 'Supported', [...ev, ...ok], {
       riskLevel: fails.length ? 'High' : 'Medium', riskCode: first.code,
-      solution: `${problems.map((p) => `line ${p.line.line}: ${p.why}`).join('; ')}.${fixText ? ` Write instead — ${fixText}` : ''}${codes.length > 1 ? ` (also ${codes.slice(1).join(', ')})` : ''}`,
+      solution: `In ${FSTAB}, ${[whichLines(fails, 'would stop the boot on ECS'), whichLines(problems.filter((p) => p.level === 'warn'), 'may not mount there')].filter(Boolean).join('; ')}` +
+        ` (${codes.join(', ')}): ${first.why}${problems.length > 1 ? '; the others as the evidence says' : ''}.${fixText ? ` Write instead — ${fixText}` : ''}`,
       ...(command ? { command } : {}),
     });
   },
