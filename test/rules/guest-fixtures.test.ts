@@ -178,6 +178,13 @@ describe('guestcheck --repair-script (the CLI build)', () => {
     expect(spawnSync('sh', ['-n', file]).status).toBe(0);
   });
 
+  it('--markdown prints the report as Markdown', () => {
+    const r = spawnSync(process.execPath, [bin, path, '--markdown'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^# guestcheck report: mbr-ext3.img\n/);
+    expect(r.stdout).toContain('| Grub | fail | Unsupported | High: Grub.DeviceName |');
+  });
+
   it('needs a file name', () => {
     const r = spawnSync(process.execPath, [bin, path, '--repair-script'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
