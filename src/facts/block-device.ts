@@ -44,7 +44,7 @@ function lvmMatches(v: VolumeInfo, vg: string, lv: string): boolean {
 }
 
 /** The partition number a kernel name means on a one-disk guest, -1 when it names no partition of disk 0. */
-export function devicePartition(dev: string): { part: number; unstable: boolean } | null {
+function devicePartition(dev: string): { part: number; unstable: boolean } | null {
   const m = /^\/dev\/(?:(sd|hd|vd|xvd)a(\d*)|(nvme0n1|mmcblk0)(?:p(\d+))?)$/.exec(dev);
   if (!m) return null;
   if (m[1] !== undefined) return { part: m[2] ? Number(m[2]) : 0, unstable: m[1] !== 'vd' };

@@ -7,7 +7,7 @@
 import type { GuestView } from '../rules/guest-view';
 import { grubWords } from './grub';
 
-export const ESP_MOUNTS = ['/boot/efi', '/efi', '/boot'];
+const ESP_MOUNTS = ['/boot/efi', '/efi', '/boot'];
 
 /** The removable-media fallback loaders of the UEFI spec (3.5.1.1), by architecture. */
 const FALLBACK = ['BOOTX64.EFI', 'BOOTAA64.EFI', 'BOOTIA32.EFI', 'BOOTRISCV64.EFI', 'BOOTLOONGARCH64.EFI'];

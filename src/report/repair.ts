@@ -20,7 +20,7 @@ const GROWPART: Record<Family, string> = {
 };
 
 /** A finding is at risk when it fails, or warns with a risk code. */
-export function atRisk(f: Finding): boolean {
+function atRisk(f: Finding): boolean {
   return f.status === 'fail' || (f.status === 'warn' && f.riskCode !== '');
 }
 

@@ -9,14 +9,14 @@ import type { GuestView } from '../../rules/guest-view';
 import { readText } from '../../rules/guest-view';
 import type { LineEdit, NetConfig } from './types';
 
-export const IFCFG_DIRS = ['/etc/sysconfig/network-scripts', '/etc/sysconfig/network'];
+const IFCFG_DIRS = ['/etc/sysconfig/network-scripts', '/etc/sysconfig/network'];
 
 /** Files the initscripts and wicked ignore: backups, package leftovers, and not-a-config names. */
 function ignored(name: string): boolean {
   return !name.startsWith('ifcfg-') || name === 'ifcfg-lo' || /(~|\.bak|\.old|\.orig|\.rpmnew|\.rpmsave|\.rpmorig|\.swp)$/.test(name) || name.includes('.bak');
 }
 
-export function parseShellVars(text: string): Map<string, { value: string; line: number; text: string }> {
+function parseShellVars(text: string): Map<string, { value: string; line: number; text: string }> {
   const out = new Map<string, { value: string; line: number; text: string }>();
   text.split('\n').forEach((raw, i) => {
     const l = raw.replace(/\r$/, '');

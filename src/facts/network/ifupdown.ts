@@ -8,7 +8,7 @@ import { readText } from '../../rules/guest-view';
 import type { LineEdit, NetConfig } from './types';
 import { globMatch } from './types';
 
-export const INTERFACES = '/etc/network/interfaces';
+const INTERFACES = '/etc/network/interfaces';
 const MAX_FILES = 64;
 const MAX_DEPTH = 8;
 const STANZA = /^(iface|mapping|auto|allow-[\w-]+|source|source-directory|no-auto-down|no-scripts|rename|template)\b/;

@@ -9,7 +9,7 @@ import { readText } from '../../rules/guest-view';
 import type { LineEdit, NetConfig } from './types';
 import { parseYaml, ybool, yget, YamlError, type YNode } from './yaml';
 
-export const NETPLAN_DIRS = ['/lib/netplan', '/usr/lib/netplan', '/etc/netplan'];
+const NETPLAN_DIRS = ['/lib/netplan', '/usr/lib/netplan', '/etc/netplan'];
 const KINDS = ['ethernets', 'bonds', 'bridges', 'vlans', 'wifis'];
 
 export interface NetplanResult { configs: NetConfig[]; renderer: string; errors: { path: string; message: string }[] }

@@ -9,7 +9,7 @@ import { readText } from '../../rules/guest-view';
 import type { LineEdit, NetConfig } from './types';
 import { iniGet, parseIni } from './ini';
 
-export const NETWORKD_DIRS = ['/etc/systemd/network', '/usr/lib/systemd/network', '/lib/systemd/network'];
+const NETWORKD_DIRS = ['/etc/systemd/network', '/usr/lib/systemd/network', '/lib/systemd/network'];
 
 export function parseNetworkd(path: string, text: string): NetConfig[] {
   const f = parseIni(text);

@@ -9,7 +9,7 @@ import { readText } from '../../rules/guest-view';
 import type { LineEdit, NetConfig } from './types';
 import { iniGet, parseIni } from './ini';
 
-export const NM_DIRS = ['/etc/NetworkManager/system-connections', '/usr/lib/NetworkManager/system-connections'];
+const NM_DIRS = ['/etc/NetworkManager/system-connections', '/usr/lib/NetworkManager/system-connections'];
 
 export function parseNmKeyfile(path: string, text: string): NetConfig | null {
   const f = parseIni(text);

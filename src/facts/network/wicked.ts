@@ -8,7 +8,7 @@ import type { GuestView } from '../../rules/guest-view';
 import { readText } from '../../rules/guest-view';
 import type { NetConfig } from './types';
 
-export const WICKED_DIR = '/etc/wicked/ifconfig';
+const WICKED_DIR = '/etc/wicked/ifconfig';
 
 function lineAt(text: string, index: number): { line: number; text: string } {
   const line = text.substring(0, index).split('\n').length;

@@ -14,7 +14,7 @@ const SOURCE_NAME: Record<NetConfig['source'], string> = {
 };
 
 /** One sed over the file, every address by its line in the original file (sed numbers input lines). */
-export function sedEdits(path: string, edits: LineEdit[]): string {
+function sedEdits(path: string, edits: LineEdit[]): string {
   const exprs = [...edits].sort((a, b) => a.line - b.line).map((e) =>
     e.op === 'comment' ? `${e.line}s/^/#/` : e.op === 'replace' ? `${e.line}c\\${e.text!.replace(/\\/g, '\\\\')}` : `${e.line}a\\${e.text!.replace(/\\/g, '\\\\')}`);
   return `sed -i ${exprs.map((x) => `-e ${shq(x)}`).join(' ')} ${shq(path)}`;

@@ -9,7 +9,7 @@ import { familyOf } from '../../facts/family';
 import type { OsInfo } from '../../facts/os-release';
 
 const CONFIG = '/etc/selinux/config';
-export const SELINUX_DISABLE = `sed -i 's/^SELINUX=.*/SELINUX=disabled/' ${CONFIG}`;
+const SELINUX_DISABLE = `sed -i 's/^SELINUX=.*/SELINUX=disabled/' ${CONFIG}`;
 
 /** RHEL 9 and its rebuilds, and Fedora 35+, ignore SELINUX=disabled at boot: only selinux=0 turns it off. */
 export function needsKernelArg(os: OsInfo): boolean {
