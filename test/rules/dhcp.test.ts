@@ -79,6 +79,24 @@ describe('Dhcp fails on a static address, and the fix makes it DHCP', () => {
   });
 });
 
+describe('Dhcp fails when nothing brings the interface up at boot, and the fix starts it', () => {
+  const cases: [string, Record<string, FakeNode>, string, string, number, (p: string, t: string) => NetConfig | null][] = [
+    ['CentOS 7 minimal install (ONBOOT=no)', { ...NM }, '/etc/sysconfig/network-scripts/ifcfg-eth0', F.CENTOS7_IFCFG_DHCP.replace('ONBOOT="yes"', 'ONBOOT=no'), 3, (p, t) => parseIfcfg(p, t, false)],
+    ['SLES STARTMODE=\'manual\'', { ...WICKED }, '/etc/sysconfig/network/ifcfg-eth0', F.SUSE_IFCFG_DHCP.replace("STARTMODE='auto'", "STARTMODE='manual'"), 2, (p, t) => parseIfcfg(p, t, true)],
+    ['RHEL 9 keyfile autoconnect=false', { ...NM }, '/etc/NetworkManager/system-connections/ens3.nmconnection', F.RHEL9_KEYFILE_AUTO.replace('autoconnect-priority=-999', 'autoconnect=false'), 5, parseNmKeyfile],
+    ['Debian interfaces without auto/allow-hotplug', { ...IFUP }, '/etc/network/interfaces', F.DEBIAN_INTERFACES_DHCP.replace('allow-hotplug eth0\n', ''), 11,
+      (p, t) => readInterfaces(fakeGuest({ [p]: t }))[0]],
+  ];
+  it.each(cases)('%s', (_, tree, path, text, line, parse) => {
+    const f = dhcp.run(ctxOf({ ...tree, [path]: text }));
+    expect(f).toMatchObject({ status: 'fail', value: 'Unsupported', riskLevel: 'High', riskCode: 'Dhcp.NotStartedAtBoot' });
+    expect(f.evidence[0]).toMatchObject({ path, line, text: expect.stringMatching(/is not brought up at boot$/) });
+    const after = applyFix(f.command!, path, text, parse)!;
+    expect(after.method).toBe('dhcp');
+    expect(after.notAtBoot).toBeUndefined();
+  });
+});
+
 describe('Dhcp other failures', () => {
   it('a static address in a file cloud-init wrote only warns while cloud-init runs: it writes the file again on ECS', () => {
     const text = F.UBUNTU_NETPLAN_CLOUD_INIT.replace('            dhcp4: true\n', '            addresses: [192.168.5.9/24]\n');

@@ -52,7 +52,11 @@ export function parseIfcfg(path: string, text: string, suse: boolean): NetConfig
   if (bp) toDhcp.push({ line: bp.line, op: 'replace', text: `BOOTPROTO=${q}dhcp${q}` });
   for (const [k, v] of vars) if (ADDR_KEYS.test(k) || (suse && /^(IPADDR|NETMASK|PREFIXLEN)_?\w*$/.test(k))) toDhcp.push({ line: v.line, op: 'comment' });
   if (!bp) toDhcp.push({ line: Math.max(1, ...[...vars.values()].map((v) => v.line)), op: 'append', text: `BOOTPROTO=${q}dhcp${q}` });
+  // RHEL: ONBOOT=no (anaconda's default on a CentOS 7 minimal install); SUSE: STARTMODE manual or off
+  const onboot = suse ? vars.get('STARTMODE') : vars.get('ONBOOT');
+  const off = onboot !== undefined && (suse ? ['manual', 'off'].includes(onboot.value.toLowerCase()) : /^(no|false|0)$/i.test(onboot.value));
   return {
+    ...(off ? { notAtBoot: { line: onboot!.line, text: onboot!.text, fix: [{ line: onboot!.line, op: 'replace' as const, text: suse ? "STARTMODE='auto'" : 'ONBOOT=yes' }] } } : {}),
     source: 'ifcfg', iface, pattern: false, method, address: addr?.[1].value ?? '', mac: vars.get('HWADDR')?.value ?? '',
     path, line: at?.line ?? 1, text: at?.text ?? `(no BOOTPROTO: ${suse ? 'static' : 'none'} by default)`, toDhcp,
   };

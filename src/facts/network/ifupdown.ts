@@ -26,6 +26,7 @@ function expand(g: GuestView, pattern: string, base: string): string[] {
 export function readInterfaces(g: GuestView): NetConfig[] {
   const out: NetConfig[] = [];
   const seen = new Set<string>();
+  const started: string[] = [];
   const visit = (path: string, depth: number) => {
     if (depth > MAX_DEPTH || seen.size >= MAX_FILES || seen.has(path)) return;
     seen.add(path);
@@ -39,6 +40,7 @@ export function readInterfaces(g: GuestView): NetConfig[] {
       if (l === '' || l.startsWith('#')) continue;
       const w = l.split(/\s+/);
       if (STANZA.test(l)) cur = null;
+      if (w[0] === 'auto' || w[0] === 'allow-auto' || w[0] === 'allow-hotplug') started.push(...w.slice(1));
       if (w[0] === 'source' && w[1]) { for (const f of expand(g, w[1], path)) visit(f, depth + 1); continue; }
       if (w[0] === 'source-directory' && w[1]) {
         const d = w[1].startsWith('/') ? w[1] : `${dirname(path)}/${w[1]}`;
@@ -61,5 +63,10 @@ export function readInterfaces(g: GuestView): NetConfig[] {
     }
   };
   visit(INTERFACES, 0);
+  // ifup -a at boot starts `auto` interfaces, udev starts `allow-hotplug` ones; others only by hand
+  for (const c of out) {
+    if (started.some((n) => n === c.iface || (c.pattern && globMatch(c.iface, n)))) continue;
+    c.notAtBoot = { line: c.line, text: c.text, fix: [{ line: c.line, op: 'insert', text: `auto ${c.iface}` }] };
+  }
   return out;
 }

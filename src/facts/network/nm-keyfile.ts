@@ -27,7 +27,10 @@ export function parseNmKeyfile(path: string, text: string): NetConfig | null {
   else if (ipv4) toDhcp.push({ line: ipv4.line, op: 'append', text: 'method=auto' });
   for (const a of addrs) toDhcp.push({ line: a.line, op: 'comment' });
   const at = m ?? ipv4;
+  const auto = iniGet(f, 'connection', 'autoconnect');
+  const off = auto !== undefined && /^(false|no|0)$/i.test(auto.value);
   return {
+    ...(off ? { notAtBoot: { line: auto!.line, text: auto!.text, fix: [{ line: auto!.line, op: 'replace' as const, text: 'autoconnect=true' }] } } : {}),
     source: 'networkmanager', iface: ifname || '*', pattern: ifname === '', method,
     address: addrs.find((a) => a.key.startsWith('address'))?.value ?? '', mac,
     path, line: at?.line ?? 1, text: m ? m.text : ipv4 ? '[ipv4] without method: auto' : '(no [ipv4] section: method auto)', toDhcp,

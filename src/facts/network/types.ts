@@ -7,7 +7,7 @@ export type Ipv4Method = 'dhcp' | 'static' | 'none';
 export type NetSource = 'ifcfg' | 'ifupdown' | 'netplan' | 'networkmanager' | 'networkd' | 'wicked';
 
 /** A change to one line, by its 1-based number in the original file. */
-export interface LineEdit { line: number; op: 'replace' | 'comment' | 'append'; text?: string }
+export interface LineEdit { line: number; op: 'replace' | 'comment' | 'append' | 'insert'; text?: string }
 
 export interface NetConfig {
   source: NetSource;
@@ -23,6 +23,8 @@ export interface NetConfig {
   line: number;
   text: string;
   toDhcp: LineEdit[];
+  /** set when nothing brings the interface up at boot (ONBOOT=no, STARTMODE='manual', no `auto` line, autoconnect=false) */
+  notAtBoot?: { line: number; text: string; fix: LineEdit[] };
 }
 
 /** Shell-style glob on interface names (networkd Name=, netplan match, ifupdown patterns). */

@@ -16,7 +16,7 @@ const SOURCE_NAME: Record<NetConfig['source'], string> = {
 /** One sed over the file, every address by its line in the original file (sed numbers input lines). */
 function sedEdits(path: string, edits: LineEdit[]): string {
   const exprs = [...edits].sort((a, b) => a.line - b.line).map((e) =>
-    e.op === 'comment' ? `${e.line}s/^/#/` : e.op === 'replace' ? `${e.line}c\\${e.text!.replace(/\\/g, '\\\\')}` : `${e.line}a\\${e.text!.replace(/\\/g, '\\\\')}`);
+    e.op === 'comment' ? `${e.line}s/^/#/` : `${e.line}${e.op === 'replace' ? 'c' : e.op === 'append' ? 'a' : 'i'}\\${e.text!.replace(/\\/g, '\\\\')}`);
   return `sed -i ${exprs.map((x) => `-e ${shq(x)}`).join(' ')} ${shq(path)}`;
 }
 
@@ -58,6 +58,14 @@ export const dhcp: Rule = {
       });
     }
     const what = `${SOURCE_NAME[p.source]} configuration of ${p.iface}`;
+    if (p.method === 'dhcp' && p.notAtBoot) {
+      const command = sedEdits(p.path, p.notAtBoot.fix);
+      return finding('Dhcp', 'fail', 'Unsupported', [{ path: p.path, line: p.notAtBoot.line, text: `${p.notAtBoot.text.trim()}  — ${p.iface} is not brought up at boot` }, ev(p), ...others, ...ci.evidence], {
+        riskLevel: 'High', riskCode: 'Dhcp.NotStartedAtBoot',
+        solution: `The ${what} asks for DHCP, but nothing brings ${p.iface} up at boot, so the instance would be unreachable. Start it at boot: ${command}`,
+        command,
+      });
+    }
     if (p.method === 'dhcp') {
       if (p.mac && !ci.active) {
         return finding('Dhcp', 'warn', 'Supported', [ev(p, `  — bound to MAC ${p.mac}`), ...others, ...ci.evidence], {
