@@ -30,10 +30,12 @@ const GRUB_CFGS = ['/boot/grub2/grub.cfg', '/boot/grub/grub.cfg'];
 const GRUBENVS = ['/boot/grub2/grubenv', '/boot/grub/grubenv'];
 export const GRUB_LEGACY_CFGS = ['/boot/grub/grub.conf', '/boot/grub/menu.lst', '/etc/grub.conf'];
 
-/** A GRUB path as the guest sees it: strip "(hd0,gpt3)" / "($root)", and try under /boot for a separate /boot. */
+/** A GRUB path as the guest sees it: strip "(hd0,gpt3)" / "($root)" and a Btrfs subvolume prefix, and try under /boot for a separate /boot. */
 export function guestBootPath(g: GuestView, grubPath: string): { path: string; exists: boolean } {
   const p = grubPath.replace(/^\([^)]*\)/, '');
-  for (const cand of [p, `/boot${p.startsWith('/') ? '' : '/'}${p}`]) {
+  // on Btrfs GRUB names files from the top-level subvolume: /@/boot/vmlinuz (Ubuntu), /@/.snapshots/1/snapshot/boot/... (SUSE)
+  const sub = p.replace(/^\/@[^/]*(\/\.snapshots\/\d+\/snapshot)?(?=\/)/, '');
+  for (const cand of [p, `/boot${p.startsWith('/') ? '' : '/'}${p}`, ...(sub !== p ? [sub] : [])]) {
     const st = g.stat(cand);
     if (st !== null && st.kind === 'file') return { path: cand, exists: true };
   }

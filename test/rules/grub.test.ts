@@ -196,3 +196,13 @@ describe('Grub on SLES 11 and Alibaba Cloud Linux 3 UEFI', () => {
     expect(f.evidence).toContainEqual({ path: '/boot/initramfs-5.10.134-15.al8.x86_64.img', text: 'initrd present' });
   });
 });
+
+describe('GRUB paths on Btrfs', () => {
+  it('finds the kernel behind the subvolume prefix GRUB uses (Ubuntu @, SUSE snapshots)', async () => {
+    const { guestBootPath } = await import('../../src/facts/boot-entries');
+    const g = fakeGuest({ '/boot/vmlinuz-6.8.0-31-generic': 'k' });
+    expect(guestBootPath(g, '/@/boot/vmlinuz-6.8.0-31-generic')).toEqual({ path: '/boot/vmlinuz-6.8.0-31-generic', exists: true });
+    expect(guestBootPath(g, '/@/.snapshots/1/snapshot/boot/vmlinuz-6.8.0-31-generic')).toEqual({ path: '/boot/vmlinuz-6.8.0-31-generic', exists: true });
+    expect(guestBootPath(g, '/@/boot/vmlinuz-other')).toEqual({ path: '/@/boot/vmlinuz-other', exists: false });
+  });
+});
