@@ -4,7 +4,7 @@
 // result is read again.
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ctxOf, OS_RELEASE } from '../helpers/rule-context';
@@ -26,10 +26,15 @@ const WICKED = { '/usr/sbin/wicked': 'elf' };
 
 /** Runs the finding's command on a copy of the file and reads the copy back with `parse`. */
 function applyFix(command: string, guestPath: string, text: string, parse: (path: string, text: string) => NetConfig | null): NetConfig | null {
-  const p = join(mkdtempSync(join(tmpdir(), 'gc-net-')), 'f');
-  writeFileSync(p, text);
-  execFileSync('sh', ['-c', command.replaceAll(guestPath, p)]);
-  return parse(guestPath, readFileSync(p, 'utf8'));
+  const dir = mkdtempSync(join(tmpdir(), 'gc-net-'));
+  const p = join(dir, 'f');
+  try {
+    writeFileSync(p, text);
+    execFileSync('sh', ['-c', command.replaceAll(guestPath, p)]);
+    return parse(guestPath, readFileSync(p, 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('Dhcp passes', () => {

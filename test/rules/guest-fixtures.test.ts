@@ -5,8 +5,8 @@
 // debian12-gpt boots by UEFI only (the ESP's loaders are Debian's, head-only;
 // no BIOS boot code was installed); the MBR images have no boot code at all,
 // and mbr-ext3 names /boot and swap by /dev/sdaN and root=/dev/sda5.
-import { describe, it, expect } from 'vitest';
-import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { describe, it, expect, afterAll } from 'vitest';
+import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -115,6 +115,7 @@ describe('mbr-ext3', async () => {
     writeFileSync(path, m.fstab);
     execFileSync('sh', ['-c', item(r, 'Fstab').command!.replaceAll('/etc/fstab', path)]);
     const fixed = parseFstab(readFileSync(path, 'utf8'));
+    rmSync(dir, { recursive: true });
     expect(fixed.map((l) => [l.file, resolveSpec(l.spec, r.image.volumes).kind, resolveSpec(l.spec, r.image.volumes).volume?.id])).toEqual([
       ['/', 'label', 'p5'], ['/boot', 'uuid', 'p1'], ['none', 'uuid', 'p6'],
     ]);
@@ -139,6 +140,7 @@ describe('mbr-ext3', async () => {
     writeFileSync(path, `\tlinux\t${m.grub.linux}\n`);
     execFileSync('sh', ['-c', item(r, 'Grub').command!.split('\n')[0].replace('/boot/grub/grub.cfg', path)]);
     expect(readFileSync(path, 'utf8')).toBe(`\tlinux\t${m.grub.linux.replace('root=/dev/sda5', `root=UUID=${m.expected.root_uuid}`)}\n`);
+    rmSync(dir, { recursive: true });
   });
 
   it('is not tagged; the repair covers grub and fstab', () => {
@@ -166,6 +168,7 @@ describe('guestcheck --repair-script (the CLI build)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gc-cli-'));
   const path = join(dir, 'mbr-ext3.img');
   writeFileSync(path, gunzipSync(readFileSync(new URL(`test/fixtures/guest/${img('mbr-ext3').file}`, root))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('prints the script alone with "-", and writes it to a file otherwise', async () => {
     const r = spawnSync(process.execPath, [bin, path, '--repair-script', '-'], { encoding: 'utf8' });

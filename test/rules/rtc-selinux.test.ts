@@ -3,7 +3,7 @@
 // selinux-policy packages write them.
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ctxOf, OS_RELEASE } from '../helpers/rule-context';
@@ -28,10 +28,12 @@ describe('RtcTimeMode', () => {
     const f = rtcTimeMode.run(ctxOf({ '/etc/adjtime': ADJTIME_LOCAL }));
     expect(f).toMatchObject({ status: 'warn', value: 'local', riskLevel: 'Medium', riskCode: 'RtcTimeMode.Local', evidence: [{ path: '/etc/adjtime', line: 3, text: 'LOCAL' }] });
     expect(f.solution).toContain(RTC_UTC_FIX);
-    const p = join(mkdtempSync(join(tmpdir(), 'gc-adj-')), 'adjtime');
+    const dir = mkdtempSync(join(tmpdir(), 'gc-adj-'));
+    const p = join(dir, 'adjtime');
     writeFileSync(p, ADJTIME_LOCAL);
     execFileSync('sh', ['-c', RTC_UTC_FIX.replace('/etc/adjtime', p)]);
     expect(readFileSync(p, 'utf8')).toBe(ADJTIME_LOCAL.replace('LOCAL', 'UTC'));
+    rmSync(dir, { recursive: true });
   });
   it('an unknown third line warns with RtcTimeMode.Invalid', () => {
     expect(rtcTimeMode.run(ctxOf({ '/etc/adjtime': '0.0 0 0.0\n0\nlocaltime\n' }))).toMatchObject({ status: 'warn', value: 'Unknown', riskCode: 'RtcTimeMode.Invalid', evidence: [{ line: 3 }] });
@@ -66,10 +68,12 @@ describe('Selinux', () => {
     const f = selinux.run(ctxOf({ '/etc/os-release': OS_RELEASE.centos7, '/etc/selinux/config': SELINUX_CONFIG('enforcing') }));
     expect(f).toMatchObject({ status: 'warn', value: 'Enforcing', riskLevel: 'Medium', riskCode: 'Selinux.Enforcing', evidence: [{ path: '/etc/selinux/config', line: 7, text: 'SELINUX=enforcing' }] });
     expect(f.solution).not.toContain('grubby');
-    const p = join(mkdtempSync(join(tmpdir(), 'gc-se-')), 'config');
+    const dir = mkdtempSync(join(tmpdir(), 'gc-se-'));
+    const p = join(dir, 'config');
     writeFileSync(p, SELINUX_CONFIG('enforcing'));
     execFileSync('sh', ['-c', f.command!.replace('/etc/selinux/config', p)]);
     expect(readFileSync(p, 'utf8')).toBe(SELINUX_CONFIG('disabled'));
+    rmSync(dir, { recursive: true });
   });
   it('on RHEL 9 the fix also puts selinux=0 on the kernel command line', () => {
     const f = selinux.run(ctxOf({ '/etc/os-release': OS_RELEASE.rhel9, '/etc/selinux/config': SELINUX_CONFIG('enforcing') }));
