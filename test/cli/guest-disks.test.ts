@@ -3,9 +3,9 @@
 // out by sgdisk/sfdisk and mkfs.ext* -d; test/fixtures/recipes/guest-disks.sh).
 // Expected facts come from the recipe's manifest, which records what sgdisk,
 // blkid and debugfs said about the same images.
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,8 @@ const root = new URL('../../', import.meta.url);
 const bin = fileURLToPath(new URL('bin/guestcheck.js', root));
 const manifest = JSON.parse(readFileSync(new URL('test/fixtures/guest/manifest.json', root), 'utf8'));
 const dir = mkdtempSync(join(tmpdir(), 'guestcheck-guest-'));
+// ~770 MiB of images per run: shared machines fill up otherwise
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const images: { name: string; [k: string]: any }[] = manifest.images;
 
