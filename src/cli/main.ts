@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// guestcheck IMAGE... [--json]: checks an image from the command line. The
+// guestcheck IMAGE... [--json|--markdown] [--repair-script FILE|-]: checks an image from the command line. The
 // check runs in a worker thread (DESIGN.md), so a wasm trap cannot take the
 // CLI down with it: it becomes exit code 2 with the message.
 // --repair-script FILE writes the repair script (src/report/repair.ts) to FILE, "-" for stdout.

@@ -206,3 +206,11 @@ describe('GRUB paths on Btrfs', () => {
     expect(guestBootPath(g, '/@/boot/vmlinuz-other')).toEqual({ path: '/@/boot/vmlinuz-other', exists: false });
   });
 });
+
+describe('Grub fixes aim at the configuration in use', () => {
+  it('CentOS 7 UEFI: grub2-mkconfig writes the ESP\'s grub.cfg', () => {
+    const cfg = debianCfg(`UUID=${ROOT}`).replace(/linux\t/, 'linuxefi\t');
+    const f = grub.run(ctxOf({ '/etc/os-release': OS_RELEASE.centos7, '/boot/efi/EFI/centos/grub.cfg': cfg, [`/boot/initrd.img-${K}`]: 'i' }, { volumes: disk }));
+    expect(f).toMatchObject({ status: 'fail', riskCode: 'Grub.KernelMissing', command: 'grub2-mkconfig -o /boot/efi/EFI/centos/grub.cfg' });
+  });
+});

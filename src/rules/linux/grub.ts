@@ -15,6 +15,13 @@ const DEFAULT_GRUB = '/etc/default/grub';
 
 interface Problem { code: string; level: 'fail' | 'warn'; why: string; ev: Evidence[]; command?: string }
 
+/** grub-mkconfig aimed at the file in use: RHEL 7/8 UEFI keeps the whole configuration on the ESP. */
+function mkconfig(ctx: RuleContext, e: BootEntry | null): string {
+  const fam = familyOf(ctx.os);
+  if (e?.config?.startsWith('/boot/efi/') && (fam === 'rhel' || fam === 'suse')) return `grub2-mkconfig -o ${e.config}`;
+  return toolsFor(fam).grubMkconfig;
+}
+
 /** The volume root= names; an LVM or other name the resolver cannot place counts when fstab's "/" uses the same name and the engine mounted it. */
 function rootVolume(ctx: RuleContext, spec: string): { vol: VolumeInfo | null; unstable: boolean; kind: string } {
   const r = resolveSpec(spec, ctx.image.volumes);
@@ -59,7 +66,7 @@ function rootFixCommand(ctx: RuleContext, g: GuestView, e: BootEntry, spec: stri
     const i = lines.findIndex((l) => /^\s*GRUB_DISABLE_LINUX_UUID\s*=\s*"?true"?/.test(l));
     if (i >= 0) {
       ev.push({ path: DEFAULT_GRUB, line: i + 1, text: `${lines[i].trim()}  — makes grub-mkconfig write device names` });
-      cmds.push(`sed -i 's/^\\s*GRUB_DISABLE_LINUX_UUID=.*/GRUB_DISABLE_LINUX_UUID=false/' ${DEFAULT_GRUB}`, toolsFor(fam).grubMkconfig);
+      cmds.push(`sed -i 's/^\\s*GRUB_DISABLE_LINUX_UUID=.*/GRUB_DISABLE_LINUX_UUID=false/' ${DEFAULT_GRUB}`, mkconfig(ctx, e));
     }
   }
   return { command: cmds.join('\n'), ev };
@@ -103,11 +110,11 @@ export const grub: Rule = {
     const at = e.evidence[e.evidence.length - 1];
     const loc = { path: at.path, ...(at.line ? { line: at.line } : {}) };
     if (!e.kernelExists) {
-      problems.push({ code: 'Grub.KernelMissing', level: 'fail', ev: [{ ...loc, text: `kernel ${e.kernel} does not exist` }], why: `the default entry's kernel ${e.kernel} is not in the image`, command: toolsFor(fam).grubMkconfig });
+      problems.push({ code: 'Grub.KernelMissing', level: 'fail', ev: [{ ...loc, text: `kernel ${e.kernel} does not exist` }], why: `the default entry's kernel ${e.kernel} is not in the image`, command: mkconfig(ctx, e) });
     } else ok.push({ path: e.kernel, text: 'kernel present' });
     if (e.initrds.length === 0) {
       problems.push({ code: 'Grub.NoInitrd', level: 'warn', ev: [{ ...loc, text: 'the default entry loads no initrd' }], why: 'the default entry loads no initrd: unless the disk and filesystem drivers are built into the kernel, the root filesystem is not found',
-        ...(e.version ? { command: toolsFor(fam).initramfs(e.version) + '\n' + toolsFor(fam).grubMkconfig } : {}) });
+        ...(e.version ? { command: toolsFor(fam).initramfs(e.version) + '\n' + mkconfig(ctx, e) } : {}) });
     }
     for (const i of e.initrds) {
       const r = guestBootPath(g, i);
