@@ -79,6 +79,7 @@ export const fstab: Rule = {
     for (const l of lines) {
       const r = resolveSpec(l.spec, ctx.image.volumes);
       const m = mountOf(l);
+      // the engine knows names this resolver cannot (e.g. LVM it assembled): trust the volume it mounted
       const vol = r.volume ?? (m && m.volume ? ctx.image.volumes.find((v) => v.id === m.volume) ?? null : null);
       if (vol) claimed.add(vol.id);
       resolved.push({ l, vol });
@@ -96,7 +97,6 @@ export const fstab: Rule = {
       }
       const r = resolveSpec(l.spec, ctx.image.volumes);
       const m = mountOf(l);
-      // the engine knows names this resolver cannot (e.g. LVM it assembled): trust its verdict when it mounted one
       if (vol === null) {
         const guess = likelyVolume(ctx, l, claimed);
         const lenient = nofail || swap;
