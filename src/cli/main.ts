@@ -1,20 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
-// guestcheck IMAGE... [--json]: checks an image from the command line. The
+// guestcheck IMAGE... [--json|--markdown] [--repair-script FILE|-]: checks an image from the command line. The
 // check runs in a worker thread (DESIGN.md), so a wasm trap cannot take the
 // CLI down with it: it becomes exit code 2 with the message.
+// --repair-script FILE writes the repair script (src/report/repair.ts) to FILE, "-" for stdout.
 // Exit codes: 0 no finding fails, 1 a finding fails, 2 unreadable image or bad arguments.
 import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { NodeCheckApi } from '../../workers/check.node-worker';
+import { writeFileSync } from 'node:fs';
 import { formatTable } from './table';
+import { formatMarkdown } from '../report/markdown';
 
-const USAGE = 'usage: guestcheck IMAGE... [--json]';
+const USAGE = 'usage: guestcheck IMAGE... [--json|--markdown] [--repair-script FILE|-]';
 
 export async function main(argv: string[], wasmDir: URL): Promise<number> {
+  const rs = argv.indexOf('--repair-script');
+  const repairTo = rs >= 0 ? argv[rs + 1] : undefined;
+  if (rs >= 0) {
+    if (repairTo === undefined || (repairTo.startsWith('--') && repairTo !== '-')) {
+      process.stderr.write(`--repair-script needs a file name (or - for stdout)\n${USAGE}\n`);
+      return 2;
+    }
+    argv = argv.filter((_, i) => i !== rs && i !== rs + 1);
+  }
   const json = argv.includes('--json');
+  const markdown = argv.includes('--markdown');
   const paths = argv.filter((a) => !a.startsWith('--'));
-  const unknown = argv.filter((a) => a.startsWith('--') && a !== '--json');
+  const unknown = argv.filter((a) => a.startsWith('--') && a !== '--json' && a !== '--markdown');
   if (unknown.length > 0 || paths.length === 0) {
     process.stderr.write(`${unknown.length ? `unknown option ${unknown[0]}\n` : ''}${USAGE}\n`);
     return 2;
@@ -28,7 +41,12 @@ export async function main(argv: string[], wasmDir: URL): Promise<number> {
       process.stderr.write(`guestcheck: ${result.openError}\n`);
       return 2;
     }
-    process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : formatTable(result));
+    if (repairTo !== undefined) {
+      const script = result.repair?.script || '# guestcheck: no item is at risk; nothing to repair\n';
+      if (repairTo === '-') process.stdout.write(script);
+      else writeFileSync(repairTo, script, { mode: 0o755 });
+    }
+    if (repairTo !== '-') process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : markdown ? formatMarkdown(result) : formatTable(result));
     if (result.error) {
       if (!json) process.stderr.write(`guestcheck: ${result.error.message}\n`);
       return 2;

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // One check, start to finish, inside whichever worker runs it: open the image
 // in wasm, assemble the guest, run the rules, and build the report contract.
-import type { Finding, ImageInfo, Progress, Report, VolumeInfo } from '../report/types';
+import type { Finding, ImageInfo, MountInfo, Progress, Report, VolumeInfo } from '../report/types';
 import { instantiateEngine, type HostFiles, type Instantiate } from './wasm';
 import { locateImage } from './locate';
 import { wasmGuestView } from './wasm-guest-view';
 import { detectOs } from '../facts/os-release';
 import { runRules } from '../rules/run-rules';
-import { detectionOptions, imageTags } from '../report/detection-options';
+import { detectionOptions } from '../report/detection-options';
+import { tagsFor } from '../report/tags';
+import { buildRepair } from '../report/repair';
+import type { OsInfo } from '../facts/os-release';
 import { VERSION } from '../version';
 import { containerInfo } from '../report/container-import';
 
@@ -47,14 +50,15 @@ export async function checkFiles(
     const s = io();
     return { bytesRead: s.bytesRead, readCalls: s.readCalls, elapsedMs: Math.round(performance.now() - t0), peakWasmBytes: s.memoryBytes };
   };
-  const base = (image: ImageInfo, platform: Report['platform'], findings: Finding[]): Report => ({
+  const base = (image: ImageInfo, platform: Report['platform'], findings: Finding[], os: OsInfo | null = null): Report => ({
     tool: { name: 'guestcheck', version: VERSION },
     image,
     platform,
     DetectionOptions: detectionOptions(findings),
-    Tags: findings.some((f) => f.status === 'fail') ? [] : imageTags(findings),
+    Tags: tagsFor(findings),
     findings,
     stats: stats(),
+    repair: buildRepair(findings, os, names),
   });
 
   progress('opening');
@@ -80,6 +84,7 @@ export async function checkFiles(
     notes: raw.notes,
     ...(raw.container ? { container: containerInfo(raw.format, raw.container, raw.compression ?? '') } : {}),
     ...(raw.tableError ? { tableError: `${raw.tableErrorCode}: ${raw.tableError}` } : {}),
+    ...(raw.hasBootCode !== undefined ? { hasBootCode: raw.hasBootCode, bootCode: raw.bootCode } : {}),
     volumes: (raw.volumes as (VolumeInfo & Record<string, unknown>)[]).map((v) => ({
       id: v.id, start: v.start, size: v.size, type: v.type, typeName: v.typeName, fs: v.fs, uuid: v.uuid, label: v.label,
       partuuid: v.partuuid, partlabel: v.partlabel, mountedAt: v.mountedAt, ...(v.error ? { error: v.error } : {}),
@@ -89,7 +94,13 @@ export async function checkFiles(
   const platform: Report['platform'] = g.platform === 'Linux' ? 'Linux' : null;
   const guest = platform ? wasmGuestView(x) : null;
   progress('checking');
-  const findings = runRules({ image, platform, guest, rootReason: g.rootReason, os: guest ? detectOs(guest) : null });
+  const mounts = g.mounts as MountInfo[];
+  const volumeView = (id: string) => {
+    const i = image.volumes.findIndex((v) => v.id === id);
+    return i >= 0 && image.volumes[i].fs !== '' ? wasmGuestView(x, i) : null;
+  };
+  const os = guest ? detectOs(guest) : null;
+  const findings = runRules({ image, platform, guest, rootReason: g.rootReason, os, mounts, volumeView });
   progress('done');
-  return base(image, platform, findings);
+  return base(image, platform, findings, os);
 }

@@ -31,6 +31,8 @@ export interface FamilyTools {
   install(pkgs: string[]): string;
   /** regenerates the GRUB configuration */
   grubMkconfig: string;
+  /** the GRUB installer's name (grub-install on Debian, grub2-install on RHEL and SUSE) */
+  grubInstall: string;
 }
 
 export function toolsFor(f: Family): FamilyTools {
@@ -40,24 +42,28 @@ export function toolsFor(f: Family): FamilyTools {
         initramfs: (v, d) => `dracut -f${d && d.length ? ` --add-drivers "${d.join(' ')}"` : ''} /boot/initramfs-${v}.img ${v}`,
         install: (p) => `yum install -y ${p.join(' ')}`,
         grubMkconfig: 'grub2-mkconfig -o /boot/grub2/grub.cfg',
+        grubInstall: 'grub2-install',
       };
     case 'suse':
       return {
         initramfs: (v, d) => `dracut -f${d && d.length ? ` --add-drivers "${d.join(' ')}"` : ''} /boot/initrd-${v} ${v}`,
         install: (p) => `zypper --non-interactive install ${p.join(' ')}`,
         grubMkconfig: 'grub2-mkconfig -o /boot/grub2/grub.cfg',
+        grubInstall: 'grub2-install',
       };
     case 'debian':
       return {
         initramfs: (v, d) => (d && d.length ? `printf '%s\\n' ${d.join(' ')} >> /etc/initramfs-tools/modules && ` : '') + `update-initramfs -u -k ${v}`,
         install: (p) => `apt-get install -y ${p.join(' ')}`,
         grubMkconfig: 'update-grub',
+        grubInstall: 'grub-install',
       };
     default:
       return {
         initramfs: (v, d) => `# rebuild the initramfs of ${v}${d && d.length ? ` with ${d.join(', ')}` : ''} with the distribution's tool`,
         install: (p) => `# install ${p.join(' ')} with the distribution's package manager`,
         grubMkconfig: 'grub-mkconfig -o /boot/grub/grub.cfg',
+        grubInstall: 'grub-install',
       };
   }
 }

@@ -26,6 +26,8 @@ export interface Finding {
   evidence: Evidence[];
   /** what to do, "" when nothing is needed */
   solution: string;
+  /** shell commands for the guest's family that make the fix, run inside the guest (the repair script gathers them) */
+  command?: string;
 }
 
 export interface VolumeInfo {
@@ -98,6 +100,10 @@ export interface ImageInfo {
   volumes: VolumeInfo[];
   /** what the container itself is and means for the import (absent when the image could not be opened) */
   container?: ContainerInfo;
+  /** the boot code of sector 0 (MBR, or GPT's protective MBR) is not all zeros */
+  hasBootCode?: boolean;
+  /** which loader wrote it ("GRUB", "SYSLINUX", "Windows", "LILO"), "" when absent or unknown */
+  bootCode?: string;
 }
 
 /** Facts of the container file(s) around the virtual disk (issue 3). */
@@ -122,6 +128,28 @@ export interface ContainerInfo {
   cloudImport: { accepted: boolean; message: string; command?: string };
 }
 
+/** One /etc/fstab entry as the engine mounted it (guest JSON `mounts`). */
+export interface MountInfo {
+  line: number;
+  spec: string;
+  path: string;
+  vfstype: string;
+  options: string;
+  /** "mounted" | "root" | "unresolved" | "no-reader" | "skipped" | "failed" */
+  status: string;
+  /** the volume id it resolved to, "" when none */
+  volume: string;
+  detail: string;
+}
+
+/** The repair the report offers; nothing is applied to the image. */
+export interface Repair {
+  /** a reviewable shell script for the guest's family, "" when nothing needs fixing */
+  script: string;
+  /** the repairItems value of the ACS-ECS-RepairImage template */
+  repairItems: string[];
+}
+
 export interface Stats {
   bytesRead: number;
   readCalls: number;
@@ -144,6 +172,8 @@ export interface Report {
   Tags: { TagKey: string; TagValue: string }[];
   findings: Finding[];
   stats: Stats;
+  /** the repair script and ACS-ECS-RepairImage items for the failing findings */
+  repair?: Repair;
   /** set when the image could not be read at all; findings are then empty */
   error?: { code: string; message: string };
 }

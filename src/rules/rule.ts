@@ -2,7 +2,7 @@
 // The shape every check item has: a pure function of the guest view and the
 // image facts that returns one Finding (DESIGN.md, "Rules").
 
-import type { Evidence, Finding, ImageInfo, RiskLevel, Status } from '../report/types';
+import type { Evidence, Finding, ImageInfo, MountInfo, RiskLevel, Status } from '../report/types';
 import type { GuestView } from './guest-view';
 import type { OsInfo } from '../facts/os-release';
 
@@ -14,6 +14,10 @@ export interface RuleContext {
   /** why no root was found, when none was */
   rootReason: string;
   os: OsInfo | null;
+  /** the fstab entries as the engine mounted them; absent in trees without an engine (unit tests) */
+  mounts?: MountInfo[];
+  /** one volume's own filesystem by volume id (an ESP the guest does not mount), null when unreadable */
+  volumeView?: (id: string) => GuestView | null;
 }
 
 export interface Rule {
@@ -27,9 +31,10 @@ export function finding(
   status: Status,
   value: string,
   evidence: Evidence[],
-  opts: { riskLevel?: RiskLevel; riskCode?: string; solution?: string } = {},
+  opts: { riskLevel?: RiskLevel; riskCode?: string; solution?: string; command?: string } = {},
 ): Finding {
   return {
+    ...(opts.command ? { command: opts.command } : {}),
     id: `GUESTOS.${name}`,
     name,
     status,

@@ -12,14 +12,6 @@ import { formatBytes, itemName, t, type Lang } from './i18n';
 // forbids and which a few kilobytes of text do not need.
 configure({ useWebWorkers: false });
 
-interface Repair { script: string; repairItems: string[] }
-
-/** The repair part of the report, when this build's rules produce one. */
-function repairOf(r: Report): Repair | null {
-  const rep = (r as Report & { repair?: Repair }).repair;
-  return rep && typeof rep.script === 'string' && Array.isArray(rep.repairItems) ? rep : null;
-}
-
 export function reportJson(r: Report): string {
   return JSON.stringify(r, null, 2) + '\n';
 }
@@ -69,8 +61,8 @@ export async function reportZip(r: Report, lang: Lang): Promise<Blob> {
   const zip = new ZipWriter(new BlobWriter('application/zip'));
   await zip.add('report.json', new TextReader(reportJson(r)));
   await zip.add('report.md', new TextReader(reportMarkdown(r, lang)));
-  const repair = repairOf(r);
-  if (repair) {
+  const repair = r.repair;
+  if (repair && repair.script) {
     await zip.add('repair.sh', new TextReader(repair.script), { unixMode: 0o100755 });
     // the ACS-ECS-RepairImage template's parameter, as the console takes it
     await zip.add('repair-image-parameters.json', new TextReader(JSON.stringify({ repairItems: repair.repairItems.join(',') }, null, 2) + '\n'));

@@ -23,7 +23,7 @@ export const findingsStyles = css`
   .name { font-weight: 600; min-width: 14rem; }
   .value { font-family: ui-monospace, monospace; }
   .risk { font-size: 0.8em; padding: 0 0.45em; border-radius: 4px; color: #fff; }
-  .risk.High { background: var(--gc-fail); } .risk.Medium { background: var(--gc-warn-strong); }
+  .risk.High { background: var(--gc-risk-high); } .risk.Medium { background: var(--gc-warn-strong); }
   .ev { list-style: none; padding: 0; margin: 0.25rem 0; }
   .ev li { font-family: ui-monospace, monospace; font-size: 0.85em; margin: 0.15rem 0; overflow-wrap: anywhere; }
   .ev .path { color: var(--gc-muted); }
@@ -76,7 +76,8 @@ function renderFinding(f: Finding, lang: Lang): TemplateResult {
       ${showFix ? html`<strong>${t(lang, 'results.fix')}</strong>
         <div class="fix">${fixParts(f.solution).map((p) => p.code
           ? html`<div class="cmd"><pre><code>${p.text}</code></pre>${copyButton(p.text, lang)}</div>`
-          : html`<span>${p.text}</span>`)}</div>` : nothing}
+          : html`<span>${p.text}</span>`)}</div>
+        ${f.command ? html`<div class="cmd"><pre><code>${f.command}</code></pre>${copyButton(f.command, lang)}</div>` : nothing}` : nothing}
     </div>
   </details>`;
 }

@@ -39,16 +39,15 @@ export class ImageCheck extends LitElement {
     :host {
       display: block; color-scheme: light dark; font: inherit;
       --gc-accent: #2563eb; --gc-fail: #c2182b; --gc-error: #7c3aed; --gc-warn: #a15c00; --gc-warn-strong: #a15c00;
-      --gc-pass: #16803c; --gc-muted: #5c6370; --gc-border: rgba(128, 128, 128, 0.45); --gc-code-bg: rgba(128, 128, 128, 0.14);
+      --gc-pass: #16803c; --gc-risk-high: #c2182b; --gc-muted: #5c6370; --gc-border: rgba(128, 128, 128, 0.45); --gc-code-bg: rgba(128, 128, 128, 0.14);
       --gc-seg-linux: #cfe3ff; --gc-seg-fat: #fde7b0; --gc-seg-swap: #e2d6ff; --gc-seg-other: #e5e7eb; --gc-seg-fg: #111;
     }
     @media (prefers-color-scheme: dark) {
       :host {
         --gc-accent: #7aa7ff; --gc-fail: #ff7b86; --gc-error: #c4a5ff; --gc-warn: #f0b54a; --gc-warn-strong: #8a5200;
         --gc-pass: #5fd38a; --gc-muted: #a8b0bd; --gc-seg-linux: #2b4a7a; --gc-seg-fat: #6b5218; --gc-seg-swap: #4b3a7a;
-        --gc-seg-other: #3a3f47; --gc-seg-fg: #f3f4f6;
+        --gc-seg-other: #3a3f47; --gc-seg-fg: #f3f4f6; --gc-risk-high: #a3121f;
       }
-      .risk.High { background: #a3121f; }
     }
     .top { display: flex; justify-content: flex-end; gap: 0.5rem; align-items: center; }
     .drop { border: 2px dashed var(--gc-border); border-radius: 10px; padding: 1.5rem; text-align: center; margin: 0.5rem 0; }

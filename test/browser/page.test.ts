@@ -151,7 +151,12 @@ describe.skipIf(!have)('page in Chromium', () => {
     const zip = new ZipReader(new BlobReader(new Blob([readFileSync(path)])));
     const entries = await zip.getEntries();
     const names = entries.map((e) => e.filename);
-    expect(names).toEqual(expect.arrayContaining(['report.json', 'report.md']));
+    // mbr-ext3 names its disks /dev/sda1 in fstab and grub.cfg: the repair comes along
+    expect(names).toEqual(expect.arrayContaining(['report.json', 'report.md', 'repair.sh', 'repair-image-parameters.json']));
+    const params = JSON.parse(await (entries.find((e) => e.filename === 'repair-image-parameters.json') as any).getData(new TextWriter()));
+    expect(params.repairItems.split(',')).toEqual(expect.arrayContaining(['fstab', 'grub']));
+    const script: string = await (entries.find((e) => e.filename === 'repair.sh') as any).getData(new TextWriter());
+    expect(script).toMatch(/^#!\/bin\/sh/);
     const json = JSON.parse(await (entries.find((e) => e.filename === 'report.json') as any).getData(new TextWriter()));
     expect(json.image.files).toEqual(['mbr-ext3.img']);
     expect(json.findings).toEqual(report.findings);

@@ -24,11 +24,18 @@ describe('suse-like-btrfs', () => {
   const rep = JSON.parse(r.stdout);
   const item = (n: string) => rep.findings.find((f: any) => f.name === n);
 
-  it('passes every implemented item and exits 0', () => {
-    expect(r.status).toBe(0);
+  // What this fixture lacks on purpose; every other item must not fail.
+  const EXPECTED_FAILS: Record<string, string> = {
+    // the recipe writes no boot loader into sector 0 or the ESP
+    BootMode: 'BootMode.NoBootLoader',
+  };
+
+  it('fails only the items the fixture lacks on purpose, and exits 1 for them', () => {
     expect(rep.platform).toBe('Linux');
-    expect(rep.findings.map((f: any) => [f.name, f.status])).toEqual(
-      ['Platform', 'OSVersion', 'Architecture', 'KernelVersion', 'SystemImage'].map((n) => [n, 'pass']));
+    const fails = Object.fromEntries(rep.findings.filter((f: any) => f.status === 'fail').map((f: any) => [f.name, f.riskCode]));
+    expect(fails).toEqual(EXPECTED_FAILS);
+    expect(r.status).toBe(1);
+    for (const n of ['Platform', 'OSVersion', 'Architecture', 'KernelVersion', 'SystemImage', 'Fstab', 'Grub']) expect(item(n)?.status, n).toBe('pass');
   });
 
   it('reports openSUSE Leap 15.5, x86_64 and the kernel of grub.cfg\'s saved entry', () => {
