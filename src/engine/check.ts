@@ -6,6 +6,7 @@ import { instantiateEngine, type HostFiles, type Instantiate } from './wasm';
 import { wasmGuestView } from './wasm-guest-view';
 import { detectOs } from '../facts/os-release';
 import { runRules } from '../rules/run-rules';
+import { gatherLinuxFacts } from '../facts/linux-facts';
 import { detectionOptions, imageTags } from '../report/detection-options';
 import { VERSION } from '../version';
 
@@ -71,7 +72,9 @@ export async function checkFiles(
   const platform: Report['platform'] = g.platform === 'Linux' ? 'Linux' : null;
   const guest = platform ? wasmGuestView(x) : null;
   progress('checking');
-  const findings = runRules({ image, platform, guest, rootReason: g.rootReason, os: guest ? detectOs(guest) : null });
+  // the facts several items share, once; reading the initramfs is the async part
+  const facts = guest && platform === 'Linux' ? await gatherLinuxFacts(guest) : undefined;
+  const findings = runRules({ image, platform, guest, rootReason: g.rootReason, os: guest ? detectOs(guest) : null, ...(facts ? { facts } : {}) });
   progress('done');
   return base(image, platform, findings);
 }

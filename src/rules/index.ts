@@ -6,6 +6,20 @@ import { platform } from './linux/platform';
 import { osVersion } from './linux/os-version';
 import { architecture } from './linux/architecture';
 import { kernelVersion } from './linux/kernel-version';
+import { virtio } from './linux/virtio';
+import { nvme } from './linux/nvme';
+import { onlineResizeFs } from './linux/online-resize-fs';
 import { systemImage } from './linux/system-image';
+import { cloudAssistant } from './linux/cloud-assistant';
+import { cloudInit } from './linux/cloud-init';
+import { securityCenterAgent } from './linux/security-center-agent';
+import { supportMocInstanceTypes } from './linux/support-moc-instance-types';
 
-export const rules: Rule[] = [platform, osVersion, architecture, kernelVersion, systemImage];
+// console order: Platform, OSVersion, Architecture, RtcTimeMode, BootMode,
+// KernelVersion, Virtio, Nvme, Fstab, Grub, Dhcp, Selinux, OnlineResizeFS,
+// SystemImage, CloudAssistant, CloudInit, SecurityCenterAgent,
+// SupportMocInstanceTypes
+export const rules: Rule[] = [
+  platform, osVersion, architecture, kernelVersion, virtio, nvme, onlineResizeFs, systemImage,
+  cloudAssistant, cloudInit, securityCenterAgent, supportMocInstanceTypes,
+];

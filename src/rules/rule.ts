@@ -5,6 +5,7 @@
 import type { Evidence, Finding, ImageInfo, RiskLevel, Status } from '../report/types';
 import type { GuestView } from './guest-view';
 import type { OsInfo } from '../facts/os-release';
+import type { LinuxFacts } from '../facts/linux-facts';
 
 export interface RuleContext {
   image: ImageInfo;
@@ -14,6 +15,9 @@ export interface RuleContext {
   /** why no root was found, when none was */
   rootReason: string;
   os: OsInfo | null;
+  /** Linux facts shared by several items, gathered once before the rules run
+   * (gatherLinuxFacts: it reads the initramfs); absent in small unit tests */
+  facts?: LinuxFacts;
 }
 
 export interface Rule {
