@@ -13,8 +13,9 @@
 
 import { gunzipSync } from 'fflate';
 import { ZSTDDecoder } from 'zstddec/stream';
-import { XzReadableStream } from 'xz-decompress';
-import { decompressBlock as lz4Block } from 'lz4js';
+// CommonJS packages: their default export is module.exports in Node and in bundles alike
+import xzDecompress from 'xz-decompress';
+import lz4js from 'lz4js';
 import Bzip2 from 'compressjs/lib/Bzip2.js';
 import lzmaJs from 'lzma';
 
@@ -140,7 +141,7 @@ function lz4LegacyDecode(b: Uint8Array, max: number): { data: Uint8Array; end: n
     const out = new Uint8Array(LZ4_LEGACY_BLOCK);
     let n: number;
     try {
-      n = lz4Block(b, out, p + 4, size, 0);
+      n = lz4js.decompressBlock(b, out, p + 4, size, 0);
     } catch (e) {
       throw new DecompressError('lz4.corrupt', `lz4 block at offset ${p} is corrupt: ${(e as Error).message}`);
     }
@@ -157,7 +158,7 @@ function lz4LegacyDecode(b: Uint8Array, max: number): { data: Uint8Array; end: n
 
 async function xzDecode(data: Uint8Array, max: number): Promise<Uint8Array> {
   const input = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(data); c.close(); } });
-  const reader = (new XzReadableStream(input) as ReadableStream<Uint8Array>).getReader();
+  const reader = (new xzDecompress.XzReadableStream(input) as ReadableStream<Uint8Array>).getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
   try {

@@ -53,9 +53,12 @@ export function bootDriversFinding(ctx: RuleContext, c: DriverCheck): Finding {
   const info = c.informational.map(place);
   const ev: Evidence[] = [...f.kernelEvidence.slice(-1), ...f.initramfs.evidence];
   if (ird) {
-    ev.push({ path: ird.path, text: `initramfs: ${ird.parts.map((p) => p.codec).join(' + ') || 'empty'}, ${ird.paths.size} members, ${ird.modules.size} kernel modules` });
+    ev.push({ path: ird.path, text: ird.parts.length
+      ? `initramfs: ${ird.parts.map((p) => p.codec === 'none' ? 'cpio' : `${p.codec} cpio`).join(' + ')}, ${ird.paths.size} members, ${ird.modules.size} kernel modules`
+      : 'initramfs: no archive could be read from it' });
   }
   for (const s of [...statuses, ...info]) ev.push(...s.evidence);
+  dedupe(ev);
 
   const absent = statuses.filter((s) => s.place === 'absent').map((s) => s.driver);
   const diskOnly = statuses.filter((s) => s.place === 'disk-only').map((s) => s.driver);
@@ -96,6 +99,16 @@ export function bootDriversFinding(ctx: RuleContext, c: DriverCheck): Finding {
     });
   }
   return finding(c.item, 'pass', 'Supported', [{ path: ev[0]?.path ?? '/boot', text: `kernel ${ver}: ${summary}` }, ...ev]);
+}
+
+function dedupe(ev: Evidence[]): void {
+  const seen = new Set<string>();
+  let w = 0;
+  for (const e of ev) {
+    const k = `${e.path}\0${e.line ?? ''}\0${e.text}`;
+    if (!seen.has(k)) { seen.add(k); ev[w++] = e; }
+  }
+  ev.length = w;
 }
 
 function kernelPackage(ctx: RuleContext): string {
