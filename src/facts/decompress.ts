@@ -10,14 +10,15 @@
 //         (magic 0x184C2102, then u32 block sizes) is read here because no
 //         npm decoder reads that frame.
 // LZO (lzop) has no maintained JS decoder and is reported as not supported.
+// compressjs and LZMA-JS are old CommonJS/AMD code that a browser bundle can
+// only load with Node shims; no initramfs tool writes bzip2 or lzma by default,
+// so they are loaded on first use, and a build where they cannot load says so.
 
 import { gunzipSync } from 'fflate';
 import { ZSTDDecoder } from 'zstddec/stream';
 // CommonJS packages: their default export is module.exports in Node and in bundles alike
 import xzDecompress from 'xz-decompress';
 import lz4js from 'lz4js';
-import Bzip2 from 'compressjs/lib/Bzip2.js';
-import lzmaJs from 'lzma';
 
 export type Codec = 'gzip' | 'xz' | 'zstd' | 'lz4' | 'bzip2' | 'lzma' | 'lzo';
 
@@ -176,6 +177,14 @@ async function xzDecode(data: Uint8Array, max: number): Promise<Uint8Array> {
   return concat(parts, total);
 }
 
+async function lazy<T>(codec: Codec, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    throw new DecompressError(`${codec}.unavailable`, `the ${codec} decoder cannot be loaded in this environment: ${(e as Error).message}`);
+  }
+}
+
 export interface Decompressed {
   data: Uint8Array;
   /** where the compressed data ended in the input, when the format says so */
@@ -203,11 +212,13 @@ export async function decompress(codec: Codec, b: Uint8Array, off: number, max: 
         return { data: r.data, end: off + r.end };
       }
       case 'bzip2': {
+        const Bzip2 = (await lazy('bzip2', () => import('compressjs/lib/Bzip2.js'))).default;
         const data = Bzip2.decompressFile(input) as Uint8Array;
         if (data.length > max) throw tooBig('bzip2', max);
         return { data, end: null };
       }
       case 'lzma': {
+        const lzmaJs = (await lazy('lzma', () => import('lzma/src/lzma-d.js'))).default.LZMA;
         const out = lzmaJs.decompress(input) as number[] | string;
         const data = typeof out === 'string' ? new TextEncoder().encode(out) : Uint8Array.from(out, (x) => x & 0xff);
         if (data.length > max) throw tooBig('lzma', max);

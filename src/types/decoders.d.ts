@@ -11,7 +11,8 @@ declare module 'compressjs/lib/Bzip2.js' {
   const Bzip2: { decompressFile(input: Uint8Array): Uint8Array };
   export default Bzip2;
 }
-declare module 'lzma' {
-  const lzma: { decompress(input: Uint8Array): number[] | string };
-  export default lzma;
+declare module 'lzma/src/lzma-d.js' {
+  /** LZMA-JS's decoder: returns a string when the output happens to be UTF-8 text, else signed bytes */
+  const lzmaD: { LZMA: { decompress(input: Uint8Array): number[] | string } };
+  export default lzmaD;
 }

@@ -74,6 +74,19 @@ describe.skipIf(!have)('page in Chromium', () => {
     expect(await table.innerText()).toMatch(/OSVersion\s+pass\s+Debian 12\.\d+/);
   });
 
+  it('reads a real zstd initramfs in the worker: Virtio on debian12-cloud', async () => {
+    const img = join(dir, 'debian12-cloud.img');
+    writeFileSync(img, gunzipSync(readFileSync(new URL('../fixtures/guest/debian12-cloud.img.gz', import.meta.url))));
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.locator('image-check input[type=file]').setInputFiles(img);
+    const table = page.locator('image-check #results');
+    await table.waitFor({ timeout: 60_000 });
+    const text = await table.innerText();
+    expect(text).toMatch(/Virtio\s+pass\s+Supported/);
+    expect(text).toMatch(/Nvme\s+pass\s+Supported/);
+  });
+
   it('names a container it cannot read', async () => {
     const img = join(dir, 'disk.qcow2');
     const b = new Uint8Array(4096);

@@ -25,18 +25,19 @@ describe.each(images)('$name', (img) => {
   const rep = JSON.parse(r.stdout);
   const item = (n: string) => rep.findings.find((f: any) => f.name === n);
 
-  it('passes every implemented item and exits 0', () => {
-    expect(r.status).toBe(0);
+  it('passes the platform items and exits 1 exactly when an item fails', () => {
     expect(rep.platform).toBe('Linux');
-    expect(rep.findings.map((f: any) => [f.name, f.status])).toEqual(
-      ['Platform', 'OSVersion', 'Architecture', 'KernelVersion', 'SystemImage'].map((n) => [n, 'pass']));
+    const basic = ['Platform', 'OSVersion', 'Architecture', 'KernelVersion', 'SystemImage'];
+    expect(rep.findings.filter((f: any) => basic.includes(f.name)).map((f: any) => [f.name, f.status])).toEqual(basic.map((n) => [n, 'pass']));
+    expect(r.status).toBe(rep.findings.some((f: any) => f.status === 'fail') ? 1 : 0);
   });
 
   it('reports the OS version, architecture and kernel the tree holds', () => {
     expect(item('OSVersion').value).toBe(`Debian ${manifest.tree.debian_version}`);
     expect(item('Architecture').value).toBe('x86_64');
     expect(item('KernelVersion').value).toBe(manifest.tree.kernel.version);
-    expect(rep.Tags).toEqual([
+    // images that fail an item get no tags
+    expect(rep.Tags).toEqual(rep.findings.some((f: any) => f.status === 'fail') ? [] : [
       { TagKey: 'acs:ecs:image:osVersion', TagValue: `Debian ${manifest.tree.debian_version}` },
       { TagKey: 'acs:ecs:image:kernelVersion', TagValue: manifest.tree.kernel.version },
     ]);
@@ -60,7 +61,9 @@ describe.each(images)('$name', (img) => {
   });
 
   it('reads metadata, not the image', () => {
-    expect(rep.stats.bytesRead).toBeLessThan(img.size / 16);
-    expect(rep.stats.readCalls).toBeLessThan(150);
+    // a real initramfs is read whole (the Virtio and Nvme items list its modules)
+    const initrd = img.kernel.initrd?.real ? img.kernel.initrd.size : 0;
+    expect(rep.stats.bytesRead).toBeLessThan(img.size / 16 + initrd);
+    expect(rep.stats.readCalls).toBeLessThan(150 + Math.ceil(initrd / 65536));
   });
 });
