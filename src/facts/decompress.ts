@@ -14,6 +14,7 @@
 // only load with Node shims; no initramfs tool writes bzip2 or lzma by default,
 // so they are loaded on first use, and a build where they cannot load says so.
 
+/// <reference path="../types/decoders.d.ts" />
 import { gunzipSync } from 'fflate';
 import { ZSTDDecoder } from 'zstddec/stream';
 // CommonJS packages: their default export is module.exports in Node and in bundles alike

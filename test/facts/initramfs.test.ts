@@ -83,3 +83,28 @@ describe('cpio bounds', () => {
     expect(moduleOfPath('etc/modprobe.d/x.conf')).toBeNull();
   });
 });
+
+describe.skipIf(!have)('damaged initramfs parts (3cpio corpus, altered in memory)', () => {
+  it('reports corrupt zstd data as an error, never hanging', async () => {
+    const b = read('zstd.cpio');
+    b[560] ^= 0x55; // inside the compressed block: the decoder stalls, which is taken as the error it is
+    const r = await readInitramfs(b);
+    expect(r.error).toEqual({ code: 'zstd.corrupt', message: 'the zstd data is corrupt (the decoder makes no progress)' });
+    expect([...r.paths]).toEqual(['path', 'path/file']);
+  });
+  it('reports corrupt gzip and xz data with the codec in the code', async () => {
+    for (const codec of ['gzip', 'xz']) {
+      const b = read(`${codec}.cpio`);
+      for (let i = 540; i < b.length - 16; i++) b[i] ^= 0xa5;
+      const r = await readInitramfs(b);
+      expect(r.error?.code, codec).toMatch(new RegExp(`^(${codec}|cpio)\\.`));
+    }
+  });
+  it('reads the crc (070702) variant of the header', async () => {
+    const b = read('single.cpio');
+    for (let i = 0; i + 6 <= b.length; i++) if (String.fromCharCode(...b.subarray(i, i + 6)) === '070701') b[i + 5] = 0x32;
+    const r = await readInitramfs(b);
+    expect(r.error).toBeUndefined();
+    expect([...r.paths]).toEqual(['path', 'path/file']);
+  });
+});
