@@ -33,8 +33,10 @@ export interface Initramfs {
   error?: { code: string; message: string };
   /** remarks (e.g. data after a compressed part that was not examined) */
   notes: string[];
-  /** milliseconds spent reading and decoding */
+  /** milliseconds spent decoding and listing */
   ms: number;
+  /** milliseconds the one GuestView.readBytes of the whole file took (0 when given bytes) */
+  readMs: number;
 }
 
 const MODULE_RE = /(?:^|\/)([^/]+)\.ko(?:\.(?:xz|zst|gz))?$/;
@@ -76,7 +78,7 @@ function addDecompressed(out: Initramfs, b: Uint8Array, codec: Codec, base: numb
 /** Reads an initramfs image already in memory. Needs initDecoders() first for zstd. */
 export async function readInitramfs(b: Uint8Array, path = ''): Promise<Initramfs> {
   const t0 = performance.now();
-  const out: Initramfs = { path, size: b.length, parts: [], paths: new Set(), modules: new Map(), notes: [], ms: 0 };
+  const out: Initramfs = { path, size: b.length, parts: [], paths: new Set(), modules: new Map(), notes: [], ms: 0, readMs: 0 };
   let budget = MAX_INITRAMFS_OUTPUT;
   let off = 0;
   try {
@@ -118,10 +120,12 @@ export async function readGuestInitramfs(g: GuestView, path: string): Promise<In
   const st = g.stat(path);
   if (st === null || st.kind !== 'file') return null;
   if (st.size > MAX_INITRAMFS_FILE) {
-    return { path, size: st.size, parts: [], paths: new Set(), modules: new Map(), notes: [], ms: 0,
+    return { path, size: st.size, parts: [], paths: new Set(), modules: new Map(), notes: [], ms: 0, readMs: 0,
       error: { code: 'initramfs.too-large', message: `${path} is ${st.size} bytes, more than the ${MAX_INITRAMFS_FILE} bytes guestcheck reads` } };
   }
+  const t0 = performance.now();
   const b = g.readBytes(path, 0, st.size);
+  const readMs = Math.round(performance.now() - t0);
   if (b === null) return null;
-  return readInitramfs(b, path);
+  return { ...(await readInitramfs(b, path)), readMs };
 }

@@ -7,7 +7,7 @@ import type { GuestView } from '../rules/guest-view';
 import type { Evidence } from '../report/types';
 import { type BootEntry, defaultBootEntry, guestBootPath } from './boot-entries';
 import { listKernels } from './kernels';
-import { type KernelModules, kernelModules } from './kernel-modules';
+import { type KernelModules, driverStatus, kernelModules } from './kernel-modules';
 import { type Initramfs, readGuestInitramfs } from './initramfs';
 import { type PackageDb, readPackages } from './packages';
 import { initDecoders } from './decompress';
@@ -20,7 +20,9 @@ export type InitramfsFact =
   /** the entry names one, but the file is not in the image */
   | { state: 'missing'; path: string; evidence: Evidence[] }
   /** not read (a synchronous caller, or no kernel known) */
-  | { state: 'not-read'; evidence: Evidence[] };
+  | { state: 'not-read'; evidence: Evidence[] }
+  /** not read because every driver the items require is built into the kernel */
+  | { state: 'not-needed'; evidence: Evidence[] };
 
 export interface LinuxFacts {
   bootEntry: BootEntry | null;
@@ -79,10 +81,18 @@ export function initramfsPaths(g: GuestView, f: LinuxFacts): { paths: string[]; 
   return { paths: found ? [found] : [], missing: [], evidence: found ? [{ path: found, text: `the initramfs of ${f.kernelVersion} by its conventional name` }] : [] };
 }
 
-/** All shared facts, reading the initramfs of the default entry. */
+/** the drivers Virtio and Nvme require at boot */
+export const BOOT_DRIVERS = ['virtio_blk', 'virtio_net', 'virtio_pci', 'nvme', 'nvme_core'];
+
+/** All shared facts, reading the initramfs of the default entry unless no item needs it. */
 export async function gatherLinuxFacts(g: GuestView): Promise<LinuxFacts> {
   const f = linuxFactsSync(g);
   const where = initramfsPaths(g, f);
+  const km = f.modules;
+  if (km && BOOT_DRIVERS.every((d) => driverStatus(km, null, d).place === 'builtin')) {
+    f.initramfs = { state: 'not-needed', evidence: [...where.evidence, { path: where.paths[0] ?? '/boot', text: `every boot driver (${BOOT_DRIVERS.join(', ')}) is built into ${f.kernelVersion}: the initramfs was not read` }] };
+    return f;
+  }
   if (where.paths.length === 0) {
     f.initramfs = where.missing.length
       ? { state: 'missing', path: where.missing[0], evidence: [...where.evidence, { path: where.missing[0], text: 'the initramfs the default entry names is not in the image' }] }
@@ -102,6 +112,7 @@ export async function gatherLinuxFacts(g: GuestView): Promise<LinuxFacts> {
     merged.notes.push(...r.notes);
     merged.error ??= r.error;
     merged.ms += r.ms;
+    merged.readMs += r.readMs;
   }
   f.initramfs = merged
     ? { state: 'read', value: merged, evidence: where.evidence }

@@ -43,6 +43,15 @@ describe('Virtio statuses', () => {
     expect(f.evidence.find((e) => e.text === 'virtio_blk is built into the kernel')).toMatchObject({ path: '/lib/modules/6.1.0-27-amd64/modules.builtin', line: 1 });
   });
 
+  it('does not read the initramfs when every boot driver is built in (Ubuntu\'s kernels build virtio in)', async () => {
+    const config = { CONFIG_VIRTIO_BLK: 'y', CONFIG_VIRTIO_NET: 'y', CONFIG_VIRTIO_PCI: 'y', CONFIG_BLK_DEV_NVME: 'y', CONFIG_NVME_CORE: 'y' };
+    const ctx = await linuxCtx(linuxTree({ family: 'ubuntu22', config, initramfsBytes: new TextEncoder().encode('garbage') }));
+    expect(ctx.facts!.initramfs.state).toBe('not-needed');
+    const f = virtio.run(ctx);
+    expect(f).toMatchObject({ status: 'pass', value: 'Supported' });
+    expect(f.evidence.some((e) => e.path === '/boot/initrd.img-5.15.0-105-generic' && /the initramfs was not read/.test(e.text))).toBe(true);
+  });
+
   it('fails NotInstalled when the kernel has no virtio_net at all', async () => {
     const f = virtio.run(await linuxCtx(linuxTree({ family: 'centos7', onDisk: ALL_DRIVERS.filter((m) => m !== 'virtio_net'), inInitramfs: ['virtio_blk', 'virtio_pci'], config: { CONFIG_VIRTIO_NET: 'n' } })));
     expect(f).toMatchObject({ status: 'fail', riskLevel: 'High', riskCode: 'Virtio.NotInstalled' });

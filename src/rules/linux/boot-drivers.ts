@@ -46,7 +46,7 @@ export function bootDriversFinding(ctx: RuleContext, c: DriverCheck): Finding {
   const place = (d: string): DriverStatus => {
     const s = driverStatus(km, ird, d);
     // not read: a module may or may not be in it
-    return f.initramfs.state === 'not-read' && s.place === 'disk-only' ? { ...s, place: 'unknown' } : s;
+    return (f.initramfs.state === 'not-read' || f.initramfs.state === 'not-needed') && s.place === 'disk-only' ? { ...s, place: 'unknown' } : s;
   };
   const statuses = [...c.required, ...(c.requiredIfKnown ?? [])].map(place)
     .filter((s, i) => i < c.required.length || knownToKernel(s, km));
