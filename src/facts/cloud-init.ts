@@ -53,9 +53,9 @@ function pythonVersion(g: GuestView): { version: string; evidence: Evidence } | 
 }
 
 /** Top-level `key:` of a YAML file: an inline [a, b] list, a scalar, or the "- item" lines under it. */
-function yamlKey(text: string, key: string): { value: string[]; line: number } | null {
+function yamlKey(text: string, key: string): { value: string[]; line: number; lines: number[] } | null {
   const lines = text.split('\n');
-  let found: { value: string[]; line: number } | null = null;
+  let found: { value: string[]; line: number; lines: number[] } | null = null;
   for (let i = 0; i < lines.length; i++) {
     const m = new RegExp(`^${key}\\s*:\\s*(.*?)\\s*(#.*)?$`).exec(lines[i]);
     if (!m) continue;
@@ -64,19 +64,20 @@ function yamlKey(text: string, key: string): { value: string[]; line: number } |
       // an inline list may continue over several lines up to its "]"
       let s = rest, j = i;
       while (!s.includes(']') && j + 1 < lines.length) s += ' ' + lines[++j].trim();
-      found = { value: s.replace(/^\[|\].*$/g, '').split(',').map((x) => x.trim().replace(/^["']|["']$/g, '')).filter(Boolean), line: i + 1 };
+      const value = s.replace(/^\[|\].*$/g, '').split(',').map((x) => x.trim().replace(/^["']|["']$/g, '')).filter(Boolean);
+      found = { value, line: i + 1, lines: value.map(() => i + 1) };
     } else if (rest !== '') {
-      found = { value: [rest.replace(/^["']|["']$/g, '')], line: i + 1 };
+      found = { value: [rest.replace(/^["']|["']$/g, '')], line: i + 1, lines: [i + 1] };
     } else {
-      const items: string[] = [];
+      const items: string[] = [], at: number[] = [];
       for (let j = i + 1; j < lines.length; j++) {
         const it = /^\s+-\s*(?:\[\s*)?([A-Za-z0-9_-]+)/.exec(lines[j]);
-        if (it) { items.push(it[1]); continue; }
+        if (it) { items.push(it[1]); at.push(j + 1); continue; }
         if (/^\s*(#.*)?$/.test(lines[j])) continue;
         if (/^\s+/.test(lines[j])) continue;
         break;
       }
-      found = { value: items, line: i + 1 };
+      found = { value: items, line: i + 1, lines: at };
     }
   }
   return found;
@@ -108,7 +109,7 @@ export function cloudInitInfo(g: GuestView, pkgs: PackageDb, cmdline: string): C
     if (ds) out.datasources = { list: ds.value, evidence: { path, line: ds.line, text: `datasource_list: [ ${ds.value.join(', ')} ]` } };
     for (const key of MODULE_LISTS) {
       const l = yamlKey(t, key);
-      if (l) for (const name of l.value) out.modules.set(name.replace(/-/g, '_'), { path, line: l.line, text: `${key}: - ${name}` });
+      if (l) l.value.forEach((name, k) => out.modules.set(name.replace(/-/g, '_'), { path, line: l.lines[k], text: `${key}: - ${name}` }));
     }
     const gp = /^growpart\s*:\s*\n((?:[ \t]+.*\n?)*)/m.exec(t);
     const mode = gp ? /^\s+mode\s*:\s*['"]?([A-Za-z]+)/m.exec(gp[1]) : null;

@@ -13,7 +13,7 @@ describe('OnlineResizeFS', () => {
   it('passes with growpart enabled, installed, and root last (GPT, Debian)', async () => {
     const f = onlineResizeFs.run(await linuxCtx(linuxTree({ family: 'debian12', extra: withCi() })));
     expect(f).toMatchObject({ status: 'pass', value: 'Supported' });
-    expect(f.evidence).toContainEqual({ path: '/etc/cloud/cloud.cfg', line: 1, text: 'cloud_init_modules: - growpart' });
+    expect(f.evidence).toContainEqual({ path: '/etc/cloud/cloud.cfg', line: 4, text: 'cloud_init_modules: - growpart' });
     expect(f.evidence.at(-1)).toEqual({ path: 'volume p2', text: 'root (p2, ext4) is the last partition on the disk' });
   });
 
