@@ -39,6 +39,8 @@ export interface KernelModules {
   builtin: Map<string, { path: string; line: number }>;
   /** module name → path under dir, from modules.dep */
   onDisk: Map<string, { path: string; line: number }>;
+  /** module name → the modules it needs (modules.dep, all levels listed) */
+  deps: Map<string, string[]>;
   config: { path: string; values: Map<string, { value: string; line: number }> } | null;
 }
 
@@ -46,7 +48,7 @@ const MODULE_DIRS = ['/lib/modules', '/usr/lib/modules'];
 
 /** Reads what the guest says about kernel `ver`'s modules (text files only: cheap). */
 export function kernelModules(g: GuestView, ver: string): KernelModules {
-  const out: KernelModules = { version: ver, dir: '', builtin: new Map(), onDisk: new Map(), config: null };
+  const out: KernelModules = { version: ver, dir: '', builtin: new Map(), onDisk: new Map(), deps: new Map(), config: null };
   for (const base of MODULE_DIRS) {
     const st = g.stat(`${base}/${ver}`);
     if (st?.kind === 'dir') { out.dir = `${base}/${ver}`; break; }
@@ -79,7 +81,10 @@ export function kernelModules(g: GuestView, ver: string): KernelModules {
       if (colon <= 0) return;
       const path = l.substring(0, colon);
       const m = moduleOfPath(path);
-      if (m !== null && !out.onDisk.has(m)) out.onDisk.set(m, { path: `${out.dir}/${path}`, line: i + 1 });
+      if (m === null || out.onDisk.has(m)) return;
+      out.onDisk.set(m, { path: `${out.dir}/${path}`, line: i + 1 });
+      const deps = l.substring(colon + 1).trim().split(/\s+/).filter(Boolean).map(moduleOfPath).filter((x): x is string => x !== null);
+      if (deps.length) out.deps.set(m, deps);
     });
   }
   const cfgPath = `/boot/config-${ver}`;
@@ -114,6 +119,15 @@ export function driverStatus(km: KernelModules, initramfs: Initramfs | null, dri
   }
   const inInitrd = initramfs?.modules.get(driver);
   if (inInitrd) {
+    // modprobe in the initramfs needs what the module depends on there too
+    // (modules.dep lists every level, so one pass suffices)
+    const missing = (km.deps.get(driver) ?? []).filter((d) => !initramfs!.modules.has(d) && !km.builtin.has(d));
+    if (missing.length) {
+      return { driver, place: 'disk-only', evidence: [
+        { path: initramfs!.path, text: `${driver} is in the initramfs (/${inInitrd}) but ${missing.join(', ')}, which it needs, ${missing.length > 1 ? 'are' : 'is'} not` },
+        { path: km.onDisk.get(driver)!.path, text: `modules.dep line ${km.onDisk.get(driver)!.line}: ${driver} needs ${km.deps.get(driver)!.join(', ')}` },
+      ] };
+    }
     return { driver, place: 'initramfs', evidence: [{ path: initramfs!.path, text: `${driver} is in the initramfs: /${inInitrd}` }] };
   }
   const disk = km.onDisk.get(driver);

@@ -96,6 +96,8 @@ export interface GuestSpec {
   initramfsBytes?: Uint8Array;
   /** the grub entry names no initrd */
   noInitrdLine?: boolean;
+  /** modules.dep dependencies, e.g. { virtio_blk: ['virtio_ring', 'virtio'] } */
+  deps?: Record<string, string[]>;
   extra?: Record<string, FakeNode>;
 }
 
@@ -110,7 +112,7 @@ export function linuxTree(s: GuestSpec): Record<string, FakeNode> {
     ...L.os,
     [L.grubCfg]: `set default="0"\nmenuentry 'Linux ${L.ver}' {\n\tlinux${s.family === 'centos7' ? '16' : ''} ${L.kernel} root=UUID=u ro ${s.cmdline ?? 'quiet'}\n${s.noInitrdLine ? '' : `\tinitrd${s.family === 'centos7' ? '16' : ''} ${L.initrd.replace(s.family === 'centos7' ? '/boot' : '', '')}\n`}}\n`,
     [`/boot/vmlinuz-${L.ver}`]: 'kernel',
-    [`${md}/modules.dep`]: onDisk.map((m) => `${modPath(m)}:`).join('\n') + '\n',
+    [`${md}/modules.dep`]: onDisk.map((m) => `${modPath(m)}:${(s.deps?.[m] ?? []).map((d) => ` ${modPath(d)}`).join('')}`).join('\n') + '\n',
     [`${md}/modules.builtin`]: (s.builtin ?? []).map((m) => `${MODULE_DIRS[m] ?? `kernel/${m}`}.ko`.replace('.ko.ko', '.ko')).join('\n') + '\n',
     [`/boot/config-${L.ver}`]: Object.entries(s.config ?? {}).map(([k, v]) => (v === 'n' ? `# ${k} is not set` : `${k}=${v}`)).join('\n') + '\n',
     ...s.extra,

@@ -52,6 +52,15 @@ describe('Virtio statuses', () => {
     expect(f.evidence.some((e) => e.path === '/boot/initrd.img-5.15.0-105-generic' && /the initramfs was not read/.test(e.text))).toBe(true);
   });
 
+  it('fails NotInInitramfs when virtio_blk is in the initramfs without virtio_ring, which modules.dep says it needs', async () => {
+    const f = virtio.run(await linuxCtx(linuxTree({ family: 'sles15', deps: { virtio_blk: ['virtio_ring', 'virtio'] }, inInitramfs: ALL_DRIVERS.filter((m) => m !== 'virtio_ring') })));
+    expect(f).toMatchObject({ status: 'fail', riskCode: 'Virtio.NotInInitramfs' });
+    expect(f.evidence).toContainEqual({ path: '/boot/initrd-5.14.21-150400.24.46-default', text: 'virtio_blk is in the initramfs (/usr/lib/modules/5.14.21-150400.24.46-default/kernel/drivers/block/virtio_blk.ko.zst) but virtio_ring, which it needs, is not' });
+    expect(f.evidence).toContainEqual({ path: '/lib/modules/5.14.21-150400.24.46-default/kernel/drivers/block/virtio_blk.ko.zst', text: 'modules.dep line 4: virtio_blk needs virtio_ring, virtio' });
+    // with its dependencies there it passes
+    expect(virtio.run(await linuxCtx(linuxTree({ family: 'sles15', deps: { virtio_blk: ['virtio_ring', 'virtio'] } }))).status).toBe('pass');
+  });
+
   it('fails NotInstalled when the kernel has no virtio_net at all', async () => {
     const f = virtio.run(await linuxCtx(linuxTree({ family: 'centos7', onDisk: ALL_DRIVERS.filter((m) => m !== 'virtio_net'), inInitramfs: ['virtio_blk', 'virtio_pci'], config: { CONFIG_VIRTIO_NET: 'n' } })));
     expect(f).toMatchObject({ status: 'fail', riskLevel: 'High', riskCode: 'Virtio.NotInstalled' });
