@@ -9,6 +9,10 @@
 //   lz4   lz4js's block decoder; the kernel's *legacy* frame around it
 //         (magic 0x184C2102, then u32 block sizes) is read here because no
 //         npm decoder reads that frame.
+// zstd, xz and lz4 output is bounded as it grows; gzip, bzip2 and lzma are
+// checked once decoded (fflate's streaming inflate cannot tell a truncated
+// stream from a complete one, gunzipSync can), so a crafted bomb in those
+// three can exhaust the worker, which then reports the check as failed.
 // LZO (lzop) has no maintained JS decoder and is reported as not supported.
 // compressjs and LZMA-JS are old CommonJS/AMD code that a browser bundle can
 // only load with Node shims; no initramfs tool writes bzip2 or lzma by default,

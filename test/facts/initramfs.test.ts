@@ -108,3 +108,14 @@ describe.skipIf(!have)('damaged initramfs parts (3cpio corpus, altered in memory
     expect([...r.paths]).toEqual(['path', 'path/file']);
   });
 });
+
+describe('decoder bounds', () => {
+  it('refuses gzip output past the bound, and names truncated gzip data', async () => {
+    const { gzipSync } = await import('fflate');
+    const { decompress } = await import('../../src/facts/decompress');
+    const bomb = gzipSync(new Uint8Array(8 << 20));
+    await expect(decompress('gzip', bomb, 0, 1 << 20)).rejects.toMatchObject({ code: 'gzip.too-large' });
+    expect((await decompress('gzip', bomb, 0, 16 << 20)).data.length).toBe(8 << 20);
+    await expect(decompress('gzip', bomb.subarray(0, bomb.length >> 1), 0, 16 << 20)).rejects.toMatchObject({ code: 'gzip.corrupt', message: expect.stringMatching(/unexpected EOF/) });
+  });
+});
