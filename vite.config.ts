@@ -46,7 +46,9 @@ const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s).digest('
 /**
  * After vite-plugin-singlefile has inlined everything: allow exactly those
  * inline blocks by hash, the inlined worker (blob:) and wasm, and nothing on
- * the network (connect-src 'none'); name the file guestcheck.html.
+ * the network — connect-src allows only data: (the initramfs decoders fetch
+ * their own inlined wasm from a data: URL; that never leaves the page);
+ * name the file guestcheck.html.
  */
 function offlinePolicy(): Plugin {
   return {
@@ -62,7 +64,7 @@ function offlinePolicy(): Plugin {
         const scripts = [...src.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)].map((m) => sha256(m[1]));
         const styles = [...src.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/g)].map((m) => sha256(m[1]));
         const csp = [`default-src 'none'`, `script-src ${scripts.join(' ')} 'wasm-unsafe-eval'`, `style-src ${styles.join(' ') || "'none'"}`,
-          `img-src 'self' data:`, `connect-src 'none'`, `worker-src blob:`, `base-uri 'none'`, `form-action 'none'`].join('; ');
+          `img-src 'self' data:`, `connect-src data:`, `worker-src blob:`, `base-uri 'none'`, `form-action 'none'`].join('; ');
         src = src.replace('<meta charset="utf-8" />', `<meta charset="utf-8" />\n    <meta http-equiv="Content-Security-Policy" content="${csp}" />`);
         delete bundle['index.html'];
         this.emitFile({ type: 'asset', fileName: 'guestcheck.html', source: src });

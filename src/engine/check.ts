@@ -11,6 +11,7 @@ import { detectionOptions } from '../report/detection-options';
 import { tagsFor } from '../report/tags';
 import { buildRepair } from '../report/repair';
 import type { OsInfo } from '../facts/os-release';
+import { gatherLinuxFacts } from '../facts/linux-facts';
 import { VERSION } from '../version';
 import { containerInfo } from '../report/container-import';
 
@@ -100,7 +101,9 @@ export async function checkFiles(
     return i >= 0 && image.volumes[i].fs !== '' ? wasmGuestView(x, i) : null;
   };
   const os = guest ? detectOs(guest) : null;
-  const findings = runRules({ image, platform, guest, rootReason: g.rootReason, os, mounts, volumeView });
+  // the facts several items share, once; reading the initramfs is the async part
+  const facts = guest && platform === 'Linux' ? await gatherLinuxFacts(guest) : undefined;
+  const findings = runRules({ image, platform, guest, rootReason: g.rootReason, os, mounts, volumeView, ...(facts ? { facts } : {}) });
   progress('done');
   return base(image, platform, findings, os);
 }

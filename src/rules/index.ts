@@ -12,6 +12,17 @@ import { fstab } from './linux/fstab';
 import { grub } from './linux/grub';
 import { dhcp } from './linux/dhcp';
 import { selinux } from './linux/selinux';
+import { virtio } from './linux/virtio';
+import { nvme } from './linux/nvme';
+import { onlineResizeFs } from './linux/online-resize-fs';
 import { systemImage } from './linux/system-image';
+import { cloudAssistant } from './linux/cloud-assistant';
+import { cloudInit } from './linux/cloud-init';
+import { securityCenterAgent } from './linux/security-center-agent';
+import { supportMocInstanceTypes } from './linux/support-moc-instance-types';
 
-export const rules: Rule[] = [platform, osVersion, architecture, rtcTimeMode, bootMode, kernelVersion, fstab, grub, dhcp, selinux, systemImage];
+// the console's order (CHECKS.md)
+export const rules: Rule[] = [
+  platform, osVersion, architecture, rtcTimeMode, bootMode, kernelVersion, virtio, nvme, fstab, grub, dhcp, selinux,
+  onlineResizeFs, systemImage, cloudAssistant, cloudInit, securityCenterAgent, supportMocInstanceTypes,
+];

@@ -5,6 +5,7 @@
 import type { Evidence, Finding, ImageInfo, MountInfo, RiskLevel, Status } from '../report/types';
 import type { GuestView } from './guest-view';
 import type { OsInfo } from '../facts/os-release';
+import type { LinuxFacts } from '../facts/linux-facts';
 
 export interface RuleContext {
   image: ImageInfo;
@@ -18,6 +19,9 @@ export interface RuleContext {
   mounts?: MountInfo[];
   /** one volume's own filesystem by volume id (an ESP the guest does not mount), null when unreadable */
   volumeView?: (id: string) => GuestView | null;
+  /** Linux facts shared by several items, gathered once before the rules run
+   * (gatherLinuxFacts: it reads the initramfs); absent in small unit tests */
+  facts?: LinuxFacts;
 }
 
 export interface Rule {

@@ -106,6 +106,16 @@ describe.skipIf(!have)('page in Chromium', () => {
     expect((await item(page, 'OSVersion')).value).toMatch(/^Debian 12\.\d+$/);
   });
 
+  it('reads a real zstd initramfs in the worker: Virtio on debian12-cloud', async () => {
+    const img = join(dir, 'debian12-cloud.img');
+    writeFileSync(img, gunzipSync(readFileSync(new URL('../fixtures/guest/debian12-cloud.img.gz', import.meta.url))));
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.locator('image-check #file').setInputFiles(img);
+    expect(await item(page, 'Virtio')).toEqual({ status: 'pass', value: 'Supported' });
+    expect(await item(page, 'Nvme')).toEqual({ status: 'pass', value: 'Supported' });
+  });
+
   it('names a container it cannot read', async () => {
     const img = join(dir, 'disk.hdd');
     const b = new Uint8Array(4096);
@@ -282,7 +292,7 @@ describe.skipIf(!have)('page in Chromium', () => {
     try {
       await page.goto(file.href);
       const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
-      expect(csp).toMatch(/connect-src 'none'/);
+      expect(csp).toMatch(/connect-src data:;/); // only the page's own inlined wasm, never the network
       expect(await page.locator('image-check #sample').count()).toBe(0);
       await page.locator('image-check #file').setInputFiles(mbrExt3);
       expect((await item(page, 'OSVersion')).value).toMatch(/^Debian 12\.\d+$/);

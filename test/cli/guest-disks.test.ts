@@ -62,7 +62,9 @@ describe.each(images)('$name', (img) => {
   });
 
   it('reads metadata, not the image', () => {
-    expect(rep.stats.bytesRead).toBeLessThan(img.size / 16);
-    expect(rep.stats.readCalls).toBeLessThan(150);
+    // a real initramfs is read whole (the Virtio and Nvme items list its modules)
+    const initrd = img.kernel.initrd?.real ? img.kernel.initrd.size : 0;
+    expect(rep.stats.bytesRead).toBeLessThan(img.size / 16 + initrd);
+    expect(rep.stats.readCalls).toBeLessThan(150 + Math.ceil(initrd / 65536));
   });
 });

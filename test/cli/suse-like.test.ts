@@ -26,8 +26,10 @@ describe('suse-like-btrfs', () => {
 
   // What this fixture lacks on purpose; every other item must not fail.
   const EXPECTED_FAILS: Record<string, string> = {
-    // the recipe writes no boot loader into sector 0 or the ESP
-    BootMode: 'BootMode.NoBootLoader',
+    // the recipe writes no boot loader into sector 0 or the ESP, installs no cloud-init, and its
+    // /lib/modules holds no virtio or NVMe driver (vmlinuz and initrd are zero-filled stand-ins)
+    BootMode: 'BootMode.NoBootLoader', CloudInit: 'CloudInit.NotInstalled',
+    Virtio: 'Virtio.NotInstalled', Nvme: 'NVMe.NotInstallded',
   };
 
   it('fails only the items the fixture lacks on purpose, and exits 1 for them', () => {
