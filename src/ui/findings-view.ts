@@ -88,12 +88,12 @@ export function statusCounts(findings: Finding[]): Record<Status, number> {
   return c;
 }
 
-export function renderFindings(findings: Finding[], lang: Lang): TemplateResult {
+export function renderFindings(findings: Finding[], lang: Lang, id = 'results'): TemplateResult {
   const counts = statusCounts(findings);
   return html`
     <h3>${t(lang, 'results.heading')}</h3>
     <p class="counts">${t(lang, 'results.counts', counts)}</p>
-    <div id="results">
+    <div id=${id}>
       ${STATUS_ORDER.filter((s) => counts[s] > 0).map((s) => html`<section class="group" data-status=${s}>
         <h4>${t(lang, `status.${s}`)} (${counts[s]})</h4>
         ${findings.filter((f) => f.status === s).map((f) => renderFinding(f, lang))}

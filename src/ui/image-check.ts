@@ -77,7 +77,8 @@ export class ImageCheck extends LitElement {
 
   @state() private progress: Progress | null = null;
   @state() private loading = false;
-  @state() private report: Report | null = null;
+  /** one report, or one per image when separate images were given together */
+  @state() private reports: Report[] = [];
   @state() private failure = '';
   @state() private notice = '';
   @state() private over = false;
@@ -117,19 +118,32 @@ export class ImageCheck extends LitElement {
   async check(files: File[]): Promise<Report | null> {
     this.abort?.abort();
     const abort = (this.abort = new AbortController());
-    this.report = null;
+    this.reports = [];
     this.failure = '';
     this.notice = '';
     this.progress = { phase: 'opening', bytesRead: 0, readCalls: 0 };
     this.phaseStart = null;
     this.emit('check-start', { files: files.map((f) => f.name) });
     try {
-      const report = await checkImage(files, {
+      const run = (set: File[]) => checkImage(set, {
         signal: abort.signal,
         onProgress: (p) => { this.progress = p; this.emit('check-progress', p); },
       });
+      const report = await run(files);
       if (this.abort !== abort) return null;
-      this.report = report;
+      // Files that are not parts of one disk (no backing file, parent or
+      // extent between them) are separate images: check each, one after another.
+      if (files.length > 1 && report.error?.code === 'container.several-images') {
+        this.notice = t(this.language, 'several', { count: files.length });
+        for (const f of files) {
+          const one = await run([f]);
+          if (this.abort !== abort) return null;
+          this.reports = [...this.reports, one];
+          this.emit('check-complete', one);
+        }
+        return this.reports[0] ?? null;
+      }
+      this.reports = [report];
       this.emit('check-complete', report);
       return report;
     } catch (e) {
@@ -181,9 +195,7 @@ export class ImageCheck extends LitElement {
     if (files.length) void this.check(files);
   }
 
-  private async exportAs(kind: 'json' | 'md' | 'zip') {
-    const r = this.report;
-    if (!r) return;
+  private async exportAs(r: Report, kind: 'json' | 'md' | 'zip') {
     const lang = this.language, base = baseName(r);
     if (kind === 'json') download(new Blob([reportJson(r)], { type: 'application/json' }), `${base}.json`);
     else if (kind === 'md') download(new Blob([reportMarkdown(r, lang)], { type: 'text/markdown' }), `${base}.md`);
@@ -211,24 +223,26 @@ export class ImageCheck extends LitElement {
       <progress part="progress" max=${PHASES.length - 1} value=${step} aria-label=${t(lang, 'progress.label')}></progress>`;
   }
 
-  private renderReport(r: Report, lang: Lang) {
+  private renderReport(r: Report, lang: Lang, i: number, total: number) {
     const img = r.image;
+    // ids stay plain for the first (or only) image, so links and tests find it
+    const id = (name: string) => (i === 0 ? name : `${name}-${i + 1}`);
     return html`
-      <section class="report" aria-labelledby="image-heading">
-        <h2 id="image-heading">${t(lang, 'image.heading')}</h2>
-        <p id="summary">${t(lang, 'image.summary', { files: img.files.join(', '), format: img.format, size: formatBytes(img.virtualSize, lang), table: img.partitionTable })}${r.platform ? html`<br />${t(lang, 'image.platform', { platform: r.platform })}` : nothing}</p>
+      <section class="report" aria-labelledby=${id('image-heading')}>
+        <h2 id=${id('image-heading')}>${total > 1 ? t(lang, 'image.headingOf', { n: i + 1, total, name: img.files.join(', ') }) : t(lang, 'image.heading')}</h2>
+        <p id=${id('summary')}>${t(lang, 'image.summary', { files: img.files.join(', '), format: img.format, size: formatBytes(img.virtualSize, lang), table: img.partitionTable })}${r.platform ? html`<br />${t(lang, 'image.platform', { platform: r.platform })}` : nothing}</p>
         ${img.notes.map((n) => html`<p class="muted">${n}</p>`)}
         ${img.tableError ? html`<p class="fail-text">${t(lang, 'image.tableError', { message: img.tableError })}</p>` : nothing}
-        ${r.error ? html`<p class="fail-text" id="error">${t(lang, 'image.error', { message: r.error.message })}</p>` : nothing}
+        ${r.error ? html`<p class="fail-text" id=${id('error')}>${t(lang, 'image.error', { message: r.error.message })}</p>` : nothing}
         ${renderLayout(img, lang)}
-        ${r.error ? nothing : renderFindings(r.findings, lang)}
+        ${r.error ? nothing : renderFindings(r.findings, lang, id('results'))}
         <h3>${t(lang, 'export.heading')}</h3>
         <div class="exports">
-          <button type="button" id="export-json" @click=${() => this.exportAs('json')}>${t(lang, 'export.json')}</button>
-          <button type="button" id="export-md" @click=${() => this.exportAs('md')}>${t(lang, 'export.md')}</button>
-          <button type="button" id="export-zip" @click=${() => this.exportAs('zip')}>${t(lang, 'export.zip')}</button>
+          <button type="button" id=${id('export-json')} @click=${() => this.exportAs(r, 'json')}>${t(lang, 'export.json')}</button>
+          <button type="button" id=${id('export-md')} @click=${() => this.exportAs(r, 'md')}>${t(lang, 'export.md')}</button>
+          <button type="button" id=${id('export-zip')} @click=${() => this.exportAs(r, 'zip')}>${t(lang, 'export.zip')}</button>
         </div>
-        <p class="muted" id="stats">${t(lang, 'stats.line', { bytes: formatBytes(r.stats.bytesRead, lang), calls: r.stats.readCalls, ms: r.stats.elapsedMs })}</p>
+        <p class="muted" id=${id('stats')}>${t(lang, 'stats.line', { bytes: formatBytes(r.stats.bytesRead, lang), calls: r.stats.readCalls, ms: r.stats.elapsedMs })}</p>
       </section>`;
   }
 
@@ -258,7 +272,7 @@ export class ImageCheck extends LitElement {
         ${this.notice ? html`<span>${this.notice}</span>` : nothing}
         ${this.failure ? html`<span class="fail-text" id="failure">${this.failure}</span>` : nothing}
       </div>
-      ${this.report ? this.renderReport(this.report, lang) : nothing}
+      ${this.reports.map((r, i) => this.renderReport(r, lang, i, this.reports.length))}
       <slot name="about"><section class="about" aria-labelledby="about-heading">
         <h2 id="about-heading">${t(lang, 'privacy.heading')}</h2>
         <p>${t(lang, 'privacy.body1')}</p>

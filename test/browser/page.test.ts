@@ -129,6 +129,29 @@ describe.skipIf(!have)('page in Chromium', () => {
     expect(await err.innerText()).toMatch(/Parallels/);
   });
 
+  it('several files: a qcow2 chain is one disk; separate images are checked one after another', async () => {
+    const chain = ['chain-top.qcow2', 'chain-mid.qcow2', 'chain-base.qcow2'].map((n) => {
+      const p = join(dir, n);
+      writeFileSync(p, gunzipSync(readFileSync(new URL(`../fixtures/containers/${n}.gz`, import.meta.url))));
+      return p;
+    });
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.locator('image-check #file').setInputFiles(chain);
+    await page.locator('image-check #summary').waitFor({ timeout: 30_000 });
+    expect(await page.locator('image-check section.report').count()).toBe(1);
+    expect(await page.locator('image-check #summary').innerText()).toMatch(/qcow2/);
+
+    const zero = join(dir, 'zero2.img');
+    writeFileSync(zero, new Uint8Array(1 << 20));
+    await page.locator('image-check #file').setInputFiles([mbrExt3, zero]);
+    await page.locator('image-check #summary-2').waitFor({ timeout: 30_000 });
+    const headings = await page.locator('image-check section.report h2').allInnerTexts();
+    expect(headings).toEqual(['Image 1 of 2: mbr-ext3.img', 'Image 2 of 2: zero2.img']);
+    expect(await page.locator('image-check .status').innerText()).toMatch(/separate disk images/);
+    expect(await page.locator('image-check #results-2 details[data-item="SystemImage"]').getAttribute('class')).toBe('fail');
+  });
+
   it('switches to Japanese, and follows the browser language by default', async () => {
     const page = await browser.newPage();
     await page.goto(url);
