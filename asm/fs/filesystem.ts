@@ -33,6 +33,14 @@ export class Stat {
   nlink: u32 = 0;
   /** seconds since the epoch */
   mtime: i64 = 0;
+
+  /** The stat of a filesystem with POSIX inodes (ext4, XFS, Btrfs). */
+  static posix(node: u64, kind: FileKind, mode: u32, size: u64, uid: u32, gid: u32, nlink: u32, mtime: i64): Stat {
+    const s = new Stat();
+    s.node = node; s.kind = kind; s.mode = mode; s.size = size;
+    s.uid = uid; s.gid = gid; s.nlink = nlink; s.mtime = mtime;
+    return s;
+  }
 }
 
 export class DirEntry {

@@ -121,16 +121,7 @@ export class BtrfsFileSystem extends FileSystem {
   stat(node: u64): Stat | null {
     const it = this.getInode(node);
     if (it === null) return null;
-    const s = new Stat();
-    s.node = node;
-    s.kind = it.kind;
-    s.mode = it.mode;
-    s.size = it.size;
-    s.uid = it.uid;
-    s.gid = it.gid;
-    s.nlink = it.nlink;
-    s.mtime = it.mtime;
-    return s;
+    return Stat.posix(node, it.kind, it.mode, it.size, it.uid, it.gid, it.nlink, it.mtime);
   }
 
   private dirInode(dir: u64): InodeItem | null {

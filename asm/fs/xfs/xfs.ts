@@ -177,16 +177,7 @@ export class XfsFileSystem extends FileSystem {
   stat(node: u64): Stat | null {
     const inode = this.liveInode(node);
     if (inode === null) return null;
-    const s = new Stat();
-    s.node = node;
-    s.kind = inode.kind;
-    s.mode = inode.mode;
-    s.size = inode.size;
-    s.uid = inode.uid;
-    s.gid = inode.gid;
-    s.nlink = inode.nlink;
-    s.mtime = inode.mtime;
-    return s;
+    return Stat.posix(node, inode.kind, inode.mode, inode.size, inode.uid, inode.gid, inode.nlink, inode.mtime);
   }
 
   read(node: u64, offset: u64, len: i32, dst: usize): i32 {
