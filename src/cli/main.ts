@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// guestcheck IMAGE... [--json|--markdown] [--repair-script FILE|-]: checks an image from the command line. The
+// guestcheck IMAGE... [--json|--markdown [--lang en|ja]] [--repair-script FILE|-]: checks an image from the command line. The
 // check runs in a worker thread (DESIGN.md), so a wasm trap cannot take the
 // CLI down with it: it becomes exit code 2 with the message.
 // --repair-script FILE writes the repair script (src/report/repair.ts) to FILE, "-" for stdout.
@@ -11,8 +11,9 @@ import type { NodeCheckApi } from '../../workers/check.node-worker';
 import { writeFileSync } from 'node:fs';
 import { formatTable } from './table';
 import { formatMarkdown } from '../report/markdown';
+import { LANGS, type Lang } from '../report/i18n';
 
-const USAGE = 'usage: guestcheck IMAGE... [--json|--markdown] [--repair-script FILE|-]';
+const USAGE = 'usage: guestcheck IMAGE... [--json|--markdown [--lang en|ja]] [--repair-script FILE|-]';
 
 export async function main(argv: string[], wasmDir: URL): Promise<number> {
   const rs = argv.indexOf('--repair-script');
@@ -23,6 +24,15 @@ export async function main(argv: string[], wasmDir: URL): Promise<number> {
       return 2;
     }
     argv = argv.filter((_, i) => i !== rs && i !== rs + 1);
+  }
+  const li = argv.indexOf('--lang');
+  const lang = (li >= 0 ? argv[li + 1] : 'en') as Lang;
+  if (li >= 0) {
+    if (!LANGS.includes(lang)) {
+      process.stderr.write(`--lang takes ${LANGS.join(' or ')}\n${USAGE}\n`);
+      return 2;
+    }
+    argv = argv.filter((_, i) => i !== li && i !== li + 1);
   }
   const json = argv.includes('--json');
   const markdown = argv.includes('--markdown');
@@ -46,7 +56,7 @@ export async function main(argv: string[], wasmDir: URL): Promise<number> {
       if (repairTo === '-') process.stdout.write(script);
       else writeFileSync(repairTo, script, { mode: 0o755 });
     }
-    if (repairTo !== '-') process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : markdown ? formatMarkdown(result) : formatTable(result));
+    if (repairTo !== '-') process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : markdown ? formatMarkdown(result, lang) : formatTable(result));
     if (result.error) {
       if (!json) process.stderr.write(`guestcheck: ${result.error.message}\n`);
       return 2;

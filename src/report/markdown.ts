@@ -1,43 +1,56 @@
 // SPDX-License-Identifier: Apache-2.0
-// The report as Markdown, for a ticket or a review: the items in the
+// The report as Markdown, for a ticket or a review — the CLI's --markdown and
+// the page's export alike: the image and its layout, the items in the
 // console's order, what decided each at-risk item (file:line and the line),
-// the fix, and the repair script.
+// the fix, and the repair script. Headings come from the catalog; item names,
+// statuses and values stay the API's words, as the console shows them.
 import type { Report } from './types';
+import { formatBytes, t, type Lang } from './i18n';
 
 /** Table cells hold no pipes or newlines. */
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** A code fence longer than any run of backticks inside. */
 function fence(s: string): string {
-  const ticks = '`'.repeat(Math.max(3, ...[...s.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-  return ticks;
+  return '`'.repeat(Math.max(3, ...[...s.matchAll(/`+/g)].map((m) => m[0].length + 1)));
 }
 
-export function formatMarkdown(r: Report): string {
-  const out: string[] = [`# guestcheck report: ${r.image.files.join(', ')}`, ''];
-  out.push(`${r.image.format}, ${r.image.virtualSize} bytes, partition table ${r.image.partitionTable}${r.platform ? `, ${r.platform} guest` : ''}.`, '');
+export function formatMarkdown(r: Report, lang: Lang = 'en'): string {
+  const img = r.image;
+  const out: string[] = [`# ${t(lang, 'md.title', { files: img.files.join(', ') })}`, ''];
+  out.push(`${t(lang, 'image.summary', { files: img.files.join(', '), format: img.format, size: formatBytes(img.virtualSize, lang), table: img.partitionTable })}${r.platform ? ` — ${t(lang, 'image.platform', { platform: r.platform })}` : ''}`, '');
   if (r.error) {
-    out.push(`**The image could not be read:** ${r.error.message} (\`${r.error.code}\`)`, '');
+    out.push(`**${t(lang, 'md.unreadable')}** ${r.error.message} (\`${r.error.code}\`)`, '');
     return out.join('\n');
   }
-  out.push('| item | status | value | risk |', '|---|---|---|---|');
+  if (img.volumes.length) {
+    out.push(`## ${t(lang, 'layout.heading')}`, '');
+    out.push(`| ${['volume', 'start', 'size', 'type', 'fs', 'label', 'mount'].map((k) => t(lang, `layout.col.${k}`)).join(' | ')} |`, '|---|---:|---:|---|---|---|---|');
+    for (const v of img.volumes) {
+      out.push(`| ${v.id} | ${formatBytes(v.start, lang)} | ${formatBytes(v.size, lang)} | ${cell(v.typeName || v.type)} | ${v.fs} | ${cell([v.label, v.uuid].filter(Boolean).join(' '))} | ${v.mountedAt} |`);
+    }
+    out.push('');
+  }
+  out.push(`## ${t(lang, 'results.heading')}`, '');
+  out.push(`| ${['item', 'status', 'value', 'risk'].map((k) => t(lang, `md.col.${k}`)).join(' | ')} |`, '|---|---|---|---|');
   for (const f of r.findings) out.push(`| ${f.name} | ${f.status} | ${cell(f.value)} | ${f.riskLevel ? `${f.riskLevel}: ${f.riskCode}` : ''} |`);
   out.push('');
-  if (r.Tags.length) out.push(`Tags: ${r.Tags.map((t) => `\`${t.TagKey}=${t.TagValue}\``).join(', ')}`, '');
-  const risky = r.findings.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'error');
-  for (const f of risky) {
+  if (r.Tags.length) out.push(`${t(lang, 'md.tags')} ${r.Tags.map((x) => `\`${x.TagKey}=${x.TagValue}\``).join(', ')}`, '');
+  for (const f of r.findings.filter((x) => x.status === 'fail' || x.status === 'warn' || x.status === 'error')) {
     out.push(`## ${f.name}: ${f.status}${f.riskCode ? ` (${f.riskCode})` : ''}`, '');
     for (const e of f.evidence) out.push(`- \`${e.path}${e.line ? `:${e.line}` : ''}\` ${cell(e.text)}`);
     if (f.evidence.length) out.push('');
     if (f.solution) out.push(f.solution, '');
-    if (f.command) { const t = fence(f.command); out.push(`${t}sh`, f.command, t, ''); }
+    if (f.command) { const q = fence(f.command); out.push(`${q}sh`, f.command, q, ''); }
   }
   if (r.repair && r.repair.script) {
-    const t = fence(r.repair.script);
-    out.push('## Repair', '', `ACS-ECS-RepairImage repairItems: ${r.repair.repairItems.length ? r.repair.repairItems.map((i) => `\`${i}\``).join(', ') : '(none)'}`, '');
-    out.push(`${t}sh`, r.repair.script.trimEnd(), t, '');
+    const q = fence(r.repair.script);
+    const items = r.repair.repairItems.length ? r.repair.repairItems.map((i) => `\`${i}\``).join(', ') : t(lang, 'md.none');
+    out.push(`## ${t(lang, 'md.repair')}`, '', `${t(lang, 'md.repairItems')} ${items}`, '');
+    out.push(`${q}sh`, r.repair.script.trimEnd(), q, '');
   }
-  out.push(`Read ${r.stats.bytesRead} bytes in ${r.stats.readCalls} calls, ${r.stats.elapsedMs} ms.`, '');
+  out.push(t(lang, 'stats.line', { bytes: formatBytes(r.stats.bytesRead, lang), calls: r.stats.readCalls, ms: r.stats.elapsedMs }), '');
   return out.join('\n');
 }

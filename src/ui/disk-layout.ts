@@ -7,7 +7,7 @@
 import { html, css, nothing, type TemplateResult } from 'lit';
 import { ref } from 'lit/directives/ref.js';
 import type { ImageInfo, VolumeInfo } from '../report/types';
-import { formatBytes, t, type Lang } from './i18n';
+import { formatBytes, t, type Lang } from '../report/i18n';
 
 const ESP = 'c12a7328-f81f-11d2-ba4b-00a0c93ec93b';
 

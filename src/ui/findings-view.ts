@@ -5,7 +5,7 @@
 // the rules) get a copy button.
 import { html, css, nothing, type TemplateResult } from 'lit';
 import type { Finding, Status } from '../report/types';
-import { itemName, t, type Lang } from './i18n';
+import { itemName, t, type Lang } from '../report/i18n';
 
 export const STATUS_ORDER: Status[] = ['fail', 'error', 'warn', 'info', 'pass'];
 

@@ -3,10 +3,11 @@ import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { checkImage, CheckCancelled } from '../client/checker';
 import type { Phase, Progress, Report } from '../report/types';
-import { LANGS, formatBytes, pickLang, t, type Lang } from './i18n';
+import { LANGS, formatBytes, pickLang, t, type Lang } from '../report/i18n';
 import { findingsStyles, renderFindings } from './findings-view';
 import { layoutStyles, renderLayout } from './disk-layout';
-import { baseName, download, reportJson, reportMarkdown, reportZip } from './export';
+import { baseName, download, reportJson, reportZip } from './export';
+import { formatMarkdown } from '../report/markdown';
 
 const PHASES: Phase[] = ['opening', 'decompressing', 'partitions', 'filesystems', 'mounting', 'checking', 'done'];
 
@@ -198,7 +199,7 @@ export class ImageCheck extends LitElement {
   private async exportAs(r: Report, kind: 'json' | 'md' | 'zip') {
     const lang = this.language, base = baseName(r);
     if (kind === 'json') download(new Blob([reportJson(r)], { type: 'application/json' }), `${base}.json`);
-    else if (kind === 'md') download(new Blob([reportMarkdown(r, lang)], { type: 'text/markdown' }), `${base}.md`);
+    else if (kind === 'md') download(new Blob([formatMarkdown(r, lang)], { type: 'text/markdown' }), `${base}.md`);
     else download(await reportZip(r, lang), `${base}.zip`);
   }
 

@@ -188,6 +188,10 @@ describe('guestcheck --repair-script (the CLI build)', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^# guestcheck report: mbr-ext3.img\n/);
     expect(r.stdout).toContain('| Grub | fail | Unsupported | High: Grub.DeviceName |');
+    const ja = spawnSync(process.execPath, [bin, path, '--markdown', '--lang', 'ja'], { encoding: 'utf8' });
+    expect(ja.stdout).toMatch(/^# guestcheck レポート: mbr-ext3.img\n/);
+    expect(ja.stdout).toContain('## ディスクレイアウト');
+    expect(spawnSync(process.execPath, [bin, path, '--markdown', '--lang', 'fr'], { encoding: 'utf8' }).status).toBe(2);
   });
 
   it('needs a file name', () => {

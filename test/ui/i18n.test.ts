@@ -4,7 +4,7 @@
 // fall back to English silently.
 import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
-import { LANGS, catalogKeys, formatBytes, pickLang, t } from '../../src/ui/i18n';
+import { LANGS, catalogKeys, formatBytes, pickLang, t } from '../../src/report/i18n';
 import { fixParts } from '../../src/ui/findings-view';
 
 const uiDir = new URL('../../src/ui/', import.meta.url);
@@ -17,8 +17,9 @@ describe('message catalogs', () => {
 
   it('have every key the UI templates use', () => {
     const used = new Set<string>();
-    for (const f of readdirSync(uiDir).filter((n) => n.endsWith('.ts'))) {
-      const src = readFileSync(new URL(f, uiDir), 'utf8');
+    const files = [...readdirSync(uiDir).filter((n) => n.endsWith('.ts')).map((n) => new URL(n, uiDir)), new URL('../report/markdown.ts', uiDir)];
+    for (const f of files) {
+      const src = readFileSync(f, 'utf8');
       for (const m of src.matchAll(/\bt\(\s*\w+,\s*'([\w.]+)'/g)) used.add(m[1]);
     }
     expect(used.size).toBeGreaterThan(30);

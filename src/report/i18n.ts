@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Every string the page shows comes from here, in English and Japanese (the
-// original product page is Japanese). Templates call t(); nothing is spelled
-// out in them. Values the cloud's API returns (`Supported`, `UEFI`, version
+// Every string the page and the Markdown report show comes from here, in
+// English and Japanese (the original product page is Japanese). Templates call
+// t(); nothing is spelled out in them. Values the cloud's API returns (`Supported`, `UEFI`, version
 // strings) are shown as the API gives them: people compare them with the
 // console.
 
@@ -71,6 +71,16 @@ const en: Catalog = {
   'export.md': 'Report (Markdown)',
   'export.zip': 'Everything (.zip)',
   'stats.line': 'Read {bytes} in {calls} reads, {ms} ms.',
+  'md.title': 'guestcheck report: {files}',
+  'md.col.item': 'item',
+  'md.col.status': 'status',
+  'md.col.value': 'value',
+  'md.col.risk': 'risk',
+  'md.unreadable': 'The image could not be read:',
+  'md.tags': 'Tags:',
+  'md.repair': 'Repair',
+  'md.repairItems': 'ACS-ECS-RepairImage repairItems:',
+  'md.none': '(none)',
   'privacy.heading': 'How it works',
   'privacy.body1': 'Your image is read here, in this browser tab, by a WebAssembly engine running in a worker. It is never uploaded: the page makes no network request while it checks, and it works offline.',
   'privacy.body2': 'guestcheck reads only what it needs: the partition table, filesystem metadata and the few configuration files the check items look at — a few megabytes of even a large image.',
@@ -165,6 +175,16 @@ const ja: Catalog = {
   'export.md': 'レポート（Markdown）',
   'export.zip': 'すべて（.zip）',
   'stats.line': '{calls} 回の読み取りで {bytes}、{ms} ミリ秒。',
+  'md.title': 'guestcheck レポート: {files}',
+  'md.col.item': '項目',
+  'md.col.status': '状態',
+  'md.col.value': '値',
+  'md.col.risk': 'リスク',
+  'md.unreadable': 'イメージを読み取れませんでした:',
+  'md.tags': 'タグ:',
+  'md.repair': '修復',
+  'md.repairItems': 'ACS-ECS-RepairImage の repairItems:',
+  'md.none': '（なし）',
   'privacy.heading': 'しくみ',
   'privacy.body1': 'イメージはこのブラウザーのタブの中で、ワーカー上の WebAssembly エンジンが読み取ります。アップロードされることはありません。チェック中にページはネットワークへ一切アクセスせず、オフラインでも動作します。',
   'privacy.body2': 'guestcheck は必要な部分だけを読みます。パーティションテーブル、ファイルシステムのメタデータ、チェック項目が参照する少数の設定ファイルだけで、大きなイメージでも数 MB 程度です。',
