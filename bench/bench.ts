@@ -11,12 +11,14 @@ import { spawnSync } from 'node:child_process';
 import { join, basename } from 'node:path';
 import { checkFiles } from '../src/engine/check';
 import type { HostFiles, Instantiate } from '../src/engine/wasm';
-import { benchCodec } from './codec';
+import { benchCodec, benchZip } from './codec';
 
 const root = process.cwd();
 const cache = join(root, '.cache', 'bench');
 mkdirSync(cache, { recursive: true });
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** BENCH_ONLY=codec measures the compressed-stream passes alone (and leaves results.json as it is) */
+const ONLY_CODEC = process.env.BENCH_ONLY === 'codec';
 
 interface Case { name: string; path: string; extra?: string[]; rawOf?: string }
 
@@ -76,7 +78,7 @@ const inst = (await import(join(root, 'build/guestcheck.js'))).instantiate as In
 
 interface Row { case: string; virtualSize: number; medianMs: number; bytesRead: number; readCalls: number; peakWasmBytes: number; os: string; bytesVsRaw: number; error?: string }
 const rows: Row[] = [];
-for (const c of prepare()) {
+for (const c of ONLY_CODEC ? [] : prepare()) {
   const times: number[] = [];
   let last;
   for (let i = 0; i < RUNS; i++) {
@@ -103,4 +105,5 @@ const w = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)
 console.log(`guestcheck ${RUNS} runs each, Node ${process.version}, page cache 64 KiB pages`);
 for (const l of [head, ...lines]) console.log(l.map((x, i) => x.padEnd(w[i])).join('  '));
 const codec = await benchCodec(root, mod, inst);
-writeFileSync(join(root, 'bench/results.json'), JSON.stringify({ node: process.version, runs: RUNS, rows, codec }, null, 2) + '\n');
+const zip = await benchZip(root, mod, inst);
+if (!ONLY_CODEC) writeFileSync(join(root, 'bench/results.json'), JSON.stringify({ node: process.version, runs: RUNS, rows, codec, zip }, null, 2) + '\n');
