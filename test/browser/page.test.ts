@@ -79,6 +79,19 @@ describe.skipIf(!have)('page in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('takes files dropped anywhere on the page', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(2 << 20)], 'dropped.img'));
+      document.body.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      document.querySelector('header')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    expect(await item(page, 'SystemImage')).toEqual({ status: 'fail', value: 'Empty' });
+    expect(await page.locator('image-check #summary').innerText()).toMatch(/^dropped\.img:/);
+  });
+
   it('checks the built-in sample image: a real Debian 12 disk, with its layout drawn', async () => {
     const page = await browser.newPage();
     await page.goto(url);
