@@ -18,6 +18,7 @@ import { FileDevice } from "./hive/file-device";
 import { keyJson, hiveInfoJson as infoJson } from "./hive/value-json";
 import { bcdJson as bcdStoreJson } from "./hive/bcd";
 import { inflateRaw, inflateRawPrefix, inflateZlib, inflateZlibPrefix } from "./codec/inflate";
+import { zstdDecompress } from "./codec/zstd";
 import { configureIndex } from "./codec/zran";
 import { setFileEncoding as registerEncoding } from "./container/compressed";
 
@@ -379,6 +380,14 @@ export function codecInflate(src: Uint8Array, dstLen: i32, format: i32): Uint8Ar
   clearError();
   const dst = new Uint8Array(dstLen);
   const n = format == 1 ? inflateZlib(src, dst) : format == 2 ? inflateRawPrefix(src, dst) : format == 3 ? inflateZlibPrefix(src, dst) : inflateRaw(src, dst);
+  return n < 0 ? null : dst.slice(0, n);
+}
+
+/** One-shot zstd (every frame of src) into at most dstLen bytes; null with the error set. */
+export function codecZstd(src: Uint8Array, dstLen: i32): Uint8Array | null {
+  clearError();
+  const dst = new Uint8Array(dstLen);
+  const n = zstdDecompress(src, dst);
   return n < 0 ? null : dst.slice(0, n);
 }
 

@@ -5,9 +5,10 @@
 // sector boundary; zstd stores zstd frames.
 
 import { u32le } from "../../util/bytes";
-import { corrupt, unsupported, addContext } from "../../util/error";
+import { corrupt, addContext } from "../../util/error";
 import { inflateZlib } from "../../codec/inflate";
 import { lzo1xDecompress } from "../../codec/lzo";
+import { zstdDecompressFrame } from "../../codec/zstd";
 import { COMPRESS_ZLIB, COMPRESS_LZO, COMPRESS_ZSTD, compressionName } from "./items";
 
 const LZO_LEN: i32 = 4;
@@ -31,8 +32,13 @@ export function decompressExtent(kind: u8, src: Uint8Array, ramLen: i32, sectorS
     return out;
   }
   if (kind == COMPRESS_ZSTD) {
-    unsupported("btrfs.compress.zstd", where + ": zstd-compressed extents are not supported yet");
-    return null;
+    // one zstd frame (fs/btrfs/zstd.c); the bytes after it pad to the sector
+    const out = new Uint8Array(ramLen);
+    if (zstdDecompressFrame(src, 0, out, 0) < 0) {
+      addContext(where + ": zstd extent");
+      return null;
+    }
+    return out;
   }
   corrupt("btrfs.compress.type", where + ": unknown compression " + compressionName(kind));
   return null;
