@@ -326,7 +326,27 @@ function huffStream(src: Uint8Array, p: i32, len: i32, at: i32, count: i32, bloc
   }
   const nb = hufBits;
   const out = literals.dataStart + <usize>at;
-  for (let i = 0; i < count; i++) {
+  const mask: u64 = (<u64>1 << <u64>nb) - 1;
+  const tab = hufTable.dataStart;
+  const base = bits.base;
+  let i = 0;
+  // fast path: one 8-byte load yields at least 57 bits, enough for four codes of
+  // at most 11 bits; (pos - 57) >> 3 keeps the load inside the stream
+  let pos = bits.pos;
+  while (pos >= 64 && i + 4 <= count) {
+    const sb = (pos - 57) >> 3;
+    const w = load<u64>(base + <usize>sb);
+    let top = pos - (sb << 3);
+    for (let k = 0; k < 4; k++) {
+      const e = <u32>load<u16>(tab + (<usize>((w >> <u64>(top - nb)) & mask) << 1));
+      top -= <i32>(e & 0xff);
+      store<u8>(out + <usize>i, <u8>(e >> 8));
+      i++;
+    }
+    pos = (sb << 3) + top;
+  }
+  bits.pos = pos;
+  for (; i < count; i++) {
     const e = <u32>unchecked(hufTable[bits.peek(nb)]);
     bits.skip(<i32>(e & 0xff));
     store<u8>(out + <usize>i, <u8>(e >> 8));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A disk image inside a compressed file (.raw.gz, .qcow2.xz, .img.zst): named
-// by its content, and for gzip and xz opened in place as a decompressing Device so
+// by its content, and for gzip, xz and zstd opened in place as a decompressing Device so
 // container detection, partitions and filesystems read the image through it.
 // Compressors this build does not decode are named in a clear error.
 
@@ -11,6 +11,7 @@ import { unsupported } from "../util/error";
 import { GzipInfo, openGzip } from "./gzip";
 import { openDeflateMember } from "./deflate-member";
 import { XzDevice } from "../codec/xz";
+import { ZstdDevice } from "./zstd-file";
 
 /** Encodings the host declares for its files (a deflated zip member: raw deflate). */
 export const ENCODING_DEFLATE_RAW: i32 = 1;
@@ -41,6 +42,8 @@ function compressorOf(b: Uint8Array): string {
   if (asciiAt(b, 0, "\x1f\x8b")) return "gzip";
   if (asciiAt(b, 0, "\xfd7zXZ\x00")) return "xz";
   if (asciiAt(b, 0, "\x28\xb5\x2f\xfd")) return "zstd";
+  // pzstd starts with a skippable frame (magic 0x184D2A50..5F) holding its frame sizes
+  if (asciiAt(b, 1, "\x2a\x4d\x18") && (b[0] & 0xf0) == 0x50) return "zstd";
   if (asciiAt(b, 0, "BZh") && b.length >= 4 && b[3] >= 0x31 && b[3] <= 0x39) return "bzip2";
   return "";
 }
@@ -72,7 +75,12 @@ export function openCompressed(file: Device): Decompressed | null {
     if (!xz.open()) return null;
     return new Decompressed(xz, kind, xz.notes);
   }
-  unsupported("compressed.unsupported", file.name + " is " + kind + "-compressed; this build reads gzip- and xz-compressed images in place — " +
-    "decompress it first (" + (kind == "zstd" ? "zstd -d" : "bunzip2 -k") + " FILE) or recompress it with gzip");
+  if (kind == "zstd") {
+    const z = new ZstdDevice(file);
+    if (!z.open()) return null;
+    return new Decompressed(z, kind, z.notes);
+  }
+  unsupported("compressed.unsupported", file.name + " is " + kind + "-compressed; this build reads gzip-, xz- and zstd-compressed images in place — " +
+    "decompress it first (bunzip2 -k FILE) or recompress it with gzip");
   return null;
 }

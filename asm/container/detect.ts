@@ -34,7 +34,7 @@ function knownButUnsupported(b: Uint8Array): string {
   return "";
 }
 
-export const SUPPORTED_FORMATS = "raw, qcow2, VHD (fixed, dynamic, differencing), VHDX, VMDK (sparse, streamOptimized, flat, split) and VDI, also inside gzip, xz, zip or OVA";
+export const SUPPORTED_FORMATS = "raw, qcow2, VHD (fixed, dynamic, differencing), VHDX, VMDK (sparse, streamOptimized, flat, split) and VDI, also inside gzip, xz, zstd, zip or OVA";
 
 const enum Kind { Raw, Qcow2, Vhd, Vhdx, VmdkSparse, VmdkDescriptor, Vdi, Unsupported, Empty }
 
