@@ -13,6 +13,9 @@ import { checkFiles } from '../../src/engine/check';
 import { memoryFiles, type Instantiate } from '../../src/engine/wasm';
 import type { Report } from '../../src/report/types';
 import { fixture, hasTool, CORPUS } from '../asm/disk-fixtures';
+import { loadEngine } from '../helpers/engine';
+import { winCtx, fakeHive } from '../helpers/fake-hive';
+import { bcd as bcdRule } from '../../src/rules/windows/bcd';
 import { corpusHive, hiveCorpusPresent, HIVE_CORPUS_ABSENT } from '../asm/hive-corpus';
 
 const root = new URL('../../', import.meta.url);
@@ -102,6 +105,20 @@ describe.skipIf(!hiveCorpusPresent || !tools)('a Windows volume checked end to e
     const r = await check('made', true);
     expect(r.findings.find((x) => x.name === 'BootMgr')).toMatchObject({ status: 'pass', value: 'bootmgr', evidence: [{ path: 'volume disk:/bootmgr', text: '40 bytes' }] });
   }, 120000);
+
+  it('judges the corpus BCD store as the engine decodes it (opened alone, with no disk to match its device against)', async () => {
+    const s = await (await loadEngine()).open([corpusHive('regipy/BCD.xz')]);
+    const store = s.bcd(s.hiveOpenHost(0));
+    const c = winCtx({}, { '/Windows/System32/config/SYSTEM': fakeHive({}) }, {
+      volumeTrees: { p1: { '/EFI/Microsoft/Boot/BCD': 'regf' } }, bcd: { 'p1:/EFI/Microsoft/Boot/BCD': store },
+    });
+    const f = bcdRule.run(c);
+    // boot manager, default entry and winload path hold; the device is not matched (unit tests cover found: false)
+    expect(store.defaultEntry.device).toMatchObject({ kind: 'partition', partitionStyle: 'gpt' });
+    expect(f).toMatchObject({ status: 'pass', value: 'Normal' });
+    expect(f.evidence).toContainEqual({ path: 'volume p1:/EFI/Microsoft/Boot/BCD', text: '17 objects' });
+    expect(f.evidence).toContainEqual({ path: 'volume p1:/EFI/Microsoft/Boot/BCD {733b62e5-f608-11eb-825c-c112f60133ab}', text: '"Windows 10" path=\\Windows\\system32\\winload.efi device=partition' });
+  });
 
   it('fails Registry on the corpus SECURITY hive, dirty with no logs beside it', async () => {
     const r = await check('corpus');
