@@ -4,7 +4,9 @@
 import type { Finding, ImageInfo, MountInfo, Progress, Report, VolumeInfo } from '../report/types';
 import { instantiateEngine, type HostFiles, type Instantiate } from './wasm';
 import { locateImage } from './locate';
-import { wasmGuestView } from './wasm-guest-view';
+import { wasmGuestView, wasmHiveView, HiveReadError, type HiveError } from './wasm-guest-view';
+import { gatherWindowsFacts, closeWindowsFacts } from '../facts/windows/windows-facts';
+import type { BcdStore } from '../facts/windows/bcd';
 import { detectOs } from '../facts/os-release';
 import { runRules } from '../rules/run-rules';
 import { detectionOptions } from '../report/detection-options';
@@ -92,7 +94,7 @@ export async function checkFiles(
       ...(v.lvm ? { lvm: { vg: v.lvm.vg, lv: v.lvm.lv, layout: v.lvm.layout, stripes: v.lvm.stripes, mapperPath: v.lvm.mapperPath, vgPath: v.lvm.vgPath } } : {}),
     })),
   };
-  const platform: Report['platform'] = g.platform === 'Linux' ? 'Linux' : null;
+  const platform: Report['platform'] = g.platform === 'Linux' || g.platform === 'Windows' ? g.platform : null;
   const guest = platform ? wasmGuestView(x) : null;
   progress('checking');
   const mounts = g.mounts as MountInfo[];
@@ -100,10 +102,37 @@ export async function checkFiles(
     const i = image.volumes.findIndex((v) => v.id === id);
     return i >= 0 && image.volumes[i].fs !== '' ? wasmGuestView(x, i) : null;
   };
-  const os = guest ? detectOs(guest) : null;
+  const os = guest && platform === 'Linux' ? detectOs(guest) : null;
   // the facts several items share, once; reading the initramfs is the async part
   const facts = guest && platform === 'Linux' ? await gatherLinuxFacts(guest) : undefined;
-  const findings = runRules({ image, platform, guest, rootReason: g.rootReason, os, mounts, volumeView, ...(facts ? { facts } : {}) });
+  const volIndex = (id?: string) => (id === undefined ? -1 : image.volumes.findIndex((v) => v.id === id));
+  const hive = (path: string, vol?: string) => {
+    const i = volIndex(vol);
+    return vol !== undefined && i < 0 ? null : wasmHiveView(x, path, i);
+  };
+  const bcd = (path: string, vol?: string): BcdStore | null => {
+    const i = volIndex(vol);
+    if (vol !== undefined && i < 0) return null;
+    const h = x.hiveOpen(i, path);
+    if (h < 0) {
+      const e = JSON.parse(x.lastErrorJson()) as HiveError | null;
+      if (e === null) return null;
+      throw new HiveReadError(e);
+    }
+    try {
+      const s = x.bcdJson(h);
+      if (s === '') throw new HiveReadError(JSON.parse(x.lastErrorJson()) as HiveError);
+      return JSON.parse(s) as BcdStore;
+    } finally {
+      x.hiveClose(h);
+    }
+  };
+  const windows = guest && platform === 'Windows' ? gatherWindowsFacts(hive) : undefined;
+  const findings = runRules({
+    image, platform, guest, rootReason: g.rootReason, os, mounts, volumeView, ...(facts ? { facts } : {}),
+    ...(platform === 'Windows' ? { hive, bcd, ...(windows ? { windows } : {}) } : {}),
+  });
+  if (windows) closeWindowsFacts(windows);
   progress('done');
   return base(image, platform, findings, os);
 }

@@ -6,6 +6,9 @@ import type { Evidence, Finding, ImageInfo, MountInfo, RiskLevel, Status } from 
 import type { GuestView } from './guest-view';
 import type { OsInfo } from '../facts/os-release';
 import type { LinuxFacts } from '../facts/linux-facts';
+import type { HiveView } from '../engine/wasm-guest-view';
+import type { BcdStore } from '../facts/windows/bcd';
+import type { WindowsFacts } from '../facts/windows/windows-facts';
 
 export interface RuleContext {
   image: ImageInfo;
@@ -22,6 +25,14 @@ export interface RuleContext {
   /** Linux facts shared by several items, gathered once before the rules run
    * (gatherLinuxFacts: it reads the initramfs); absent in small unit tests */
   facts?: LinuxFacts;
+  /** a registry hive of the guest tree (vol absent) or of one volume, its logs applied when
+   * dirty; null when the file is absent; throws HiveReadError when it is not a readable hive.
+   * The caller closes it. Absent when no Windows guest was found. */
+  hive?: (path: string, vol?: string) => HiveView | null;
+  /** the BCD store in the hive at `path`, decoded and matched to the image's volumes; null when absent */
+  bcd?: (path: string, vol?: string) => BcdStore | null;
+  /** Windows facts shared by several items (SYSTEM/SOFTWARE opened once, the current control set) */
+  windows?: WindowsFacts;
 }
 
 export interface Rule {

@@ -8,8 +8,10 @@ import { rules } from './index';
 
 export function runRules(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
+  const own = (r: (typeof rules)[number]) => ctx.platform !== null && r.platforms.includes(ctx.platform);
   for (const r of rules) {
-    const applies = r.platforms.includes('Any') || (ctx.platform !== null && r.platforms.includes(ctx.platform));
+    // an item the platform has its own rule for (Platform) runs once, as that rule
+    const applies = own(r) || (r.platforms.includes('Any') && !rules.some((o) => o !== r && o.name === r.name && own(o)));
     if (!applies) continue;
     try {
       out.push(r.run(ctx));

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+import type { Rule } from '../rule';
+import type { Evidence } from '../../report/types';
+import { finding } from '../rule';
+import { num, safeValue } from '../../facts/windows/windows-facts';
+import { regPath, valueEvidence, windowsFacts } from './shared';
+
+const DRIVERS = '/Windows/System32/drivers';
+const STORE = '/Windows/System32/DriverStore/FileRepository';
+const VIRTIO_WIN = 'https://fedorapeople.org/groups/virt/virtio-win/direct-downloads/stable-virtio/virtio-win.iso';
+
+/** Virtio: viostor or vioscsi (storage, boot start) and netkvm (network) are installed. */
+export const virtio: Rule = {
+  name: 'Virtio',
+  platforms: ['Windows'],
+  run(ctx) {
+    const g = ctx.guest!;
+    const f = windowsFacts(ctx);
+    const ev: Evidence[] = [];
+    const has = (n: string) => g.stat(`${DRIVERS}/${n}.sys`) !== null;
+    const inStore = (n: string) => (g.list(STORE) ?? []).filter((e) => e.name.toLowerCase().startsWith(`${n}.inf_`)).map((e) => `${STORE}/${e.name}`);
+    const storage = ['viostor', 'vioscsi'].filter(has);
+    for (const n of ['viostor', 'vioscsi', 'netkvm']) ev.push({ path: `${DRIVERS}/${n}.sys`, text: has(n) ? 'present' : 'absent' });
+    const staged = ['viostor', 'vioscsi', 'netkvm'].flatMap(inStore);
+    for (const s of staged) ev.push({ path: s, text: 'in the driver store' });
+    const install = `pnputil /add-driver <virtio-win drive>:\\viostor\\<os>\\amd64\\*.inf /install; pnputil /add-driver <virtio-win drive>:\\NetKVM\\<os>\\amd64\\*.inf /install`;
+    if (storage.length === 0) {
+      return finding('Virtio', 'fail', 'NotInstalled', ev, {
+        riskLevel: 'High', riskCode: 'Virtio.NotInstalled',
+        solution: `The guest has no virtio storage driver (viostor.sys or vioscsi.sys), so it cannot find its system disk on ECS (INACCESSIBLE_BOOT_DEVICE). Install the virtio-win drivers (${VIRTIO_WIN}) in the guest before export.`,
+        command: install,
+      });
+    }
+    const starts = storage.map((n) => {
+      const key = f.ccs ? `${f.ccs}\\Services\\${n}` : null;
+      const v = key ? safeValue(f.system.hive, key, 'Start') : null;
+      ev.push(valueEvidence('SYSTEM', key ?? `<CurrentControlSet>\\Services\\${n}`, 'Start', v));
+      return { n, key, start: num(v) };
+    });
+    if (!starts.some((s) => s.start === 0)) {
+      const s = starts[0];
+      return finding('Virtio', 'fail', 'NotBootStart', ev, {
+        riskLevel: 'High', riskCode: 'Virtio.NotBootStart',
+        solution: `${storage.join(' and ')} ${storage.length > 1 ? 'are' : 'is'} on disk but not started at boot (Services\\${s.n} Start must be 0): Windows will not find its system disk on ECS.`,
+        command: starts.map((x) => `reg add "${regPath('SYSTEM', x.key ?? `ControlSet001\\Services\\${x.n}`)}" /v Start /t REG_DWORD /d 0 /f`).join('\n'),
+      });
+    }
+    if (!has('netkvm')) {
+      return finding('Virtio', 'warn', 'NetworkDriverMissing', ev, {
+        riskLevel: 'Medium', riskCode: 'Virtio.NetKVMMissing',
+        solution: 'The virtio storage driver is installed but the network driver netkvm.sys is not: the instance will boot without a network. Install NetKVM from virtio-win.',
+        command: 'pnputil /add-driver <virtio-win drive>:\\NetKVM\\<os>\\amd64\\*.inf /install',
+      });
+    }
+    return finding('Virtio', 'pass', 'Installed', ev);
+  },
+};
