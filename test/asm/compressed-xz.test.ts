@@ -5,17 +5,12 @@
 // with xz when it is installed. Reports equal the raw image's; ranges read
 // through the engine equal the raw bytes; damage is named.
 import { describe, it, expect } from 'vitest';
-import { unnamed } from '../helpers/same-report';
+import { wrappedDisk } from '../helpers/same-report';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import zlib from 'node:zlib';
-import { checkFiles } from '../../src/engine/check';
-import { memoryFiles, type Instantiate } from '../../src/engine/wasm';
 import { loadEngine } from '../helpers/engine';
 
-const build = new URL('../../build/', import.meta.url);
-const mod = await WebAssembly.compile(readFileSync(new URL('guestcheck.wasm', build)));
-const inst = (await import(/* @vite-ignore */ new URL('guestcheck.js', build).href)).instantiate as Instantiate;
 const eng = await loadEngine();
 const fixture = (p: string) => new Uint8Array(readFileSync(new URL(`../fixtures/${p}`, import.meta.url)));
 const hasXz = spawnSync('sh', ['-c', 'command -v xz']).status === 0;
@@ -23,28 +18,8 @@ const xz = (input: Uint8Array, args: string[]) => new Uint8Array(execFileSync('x
 
 const raw = new Uint8Array(zlib.gunzipSync(fixture('partitions/mbr-logical.img.gz')));
 
-async function report(buf: Uint8Array) {
-  const { stats, ...r } = await checkFiles(inst, mod, memoryFiles([buf]), ['x']);
-  void stats;
-  // the container facts name the file and say to decompress it first: they differ by design
-  const { compression, container, ...image } = r.image;
-  void container;
-  return { ...r, image, compression, repair: unnamed(r.repair) };
-}
+const { report, rangesEqual } = await wrappedDisk(raw, 777);
 const rawReport = await report(raw);
-
-async function rangesEqual(buf: Uint8Array, n: number) {
-  const s = await eng.open([buf]);
-  expect(s.inspect()?.virtualSize).toBe(raw.length);
-  let v = 777;
-  for (let k = 0; k < n; k++) {
-    v = (v * 1103515245 + 12345) >>> 0;
-    const len = 1 + (v % 3_000_000);
-    const off = (v * 13) % (raw.length - len);
-    const got = s.x.rawRead(-1, off, len);
-    expect(got && Buffer.from(got).equals(Buffer.from(raw.subarray(off, off + len))), `${off}+${len}`).toBe(true);
-  }
-}
 
 describe('xz', () => {
   for (const f of ['compressed/mbr-logical-blocks.img.xz', 'compressed/mbr-logical-crc32.img.xz']) {

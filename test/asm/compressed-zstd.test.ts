@@ -5,17 +5,12 @@
 // Reports equal the raw image's; ranges equal the raw bytes; damage is named;
 // a single frame too large to hold is refused with the remedy.
 import { describe, it, expect } from 'vitest';
-import { unnamed } from '../helpers/same-report';
+import { wrappedDisk } from '../helpers/same-report';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import zlib from 'node:zlib';
-import { checkFiles } from '../../src/engine/check';
-import { memoryFiles, type Instantiate } from '../../src/engine/wasm';
 import { loadEngine } from '../helpers/engine';
 
-const build = new URL('../../build/', import.meta.url);
-const mod = await WebAssembly.compile(readFileSync(new URL('guestcheck.wasm', build)));
-const inst = (await import(/* @vite-ignore */ new URL('guestcheck.js', build).href)).instantiate as Instantiate;
 const eng = await loadEngine();
 const fixture = (p: string) => new Uint8Array(readFileSync(new URL(`../fixtures/${p}`, import.meta.url)));
 const hasZstd = spawnSync('sh', ['-c', 'command -v zstd']).status === 0;
@@ -25,27 +20,8 @@ const zstd = (input: Uint8Array, args: string[], cmd = 'zstd') =>
 
 const raw = new Uint8Array(zlib.gunzipSync(fixture('partitions/mbr-logical.img.gz')));
 
-async function report(buf: Uint8Array) {
-  const { stats, ...r } = await checkFiles(inst, mod, memoryFiles([buf]), ['x']);
-  void stats;
-  const { compression, container, ...image } = r.image;
-  void container;
-  return { ...r, image, compression, repair: unnamed(r.repair) };
-}
+const { report, rangesEqual } = await wrappedDisk(raw, 4242);
 const rawReport = await report(raw);
-
-async function rangesEqual(buf: Uint8Array, n: number) {
-  const s = await eng.open([buf]);
-  expect(s.inspect()?.virtualSize).toBe(raw.length);
-  let v = 4242;
-  for (let k = 0; k < n; k++) {
-    v = (v * 1103515245 + 12345) >>> 0;
-    const len = 1 + (v % 3_000_000);
-    const off = (v * 13) % (raw.length - len);
-    const got = s.x.rawRead(-1, off, len);
-    expect(got && Buffer.from(got).equals(Buffer.from(raw.subarray(off, off + len))), `${off}+${len}: ${JSON.stringify(s.lastError())}`).toBe(true);
-  }
-}
 
 const SKIP = hasZstd ? '' : ' (zstd not installed: skipped)';
 
