@@ -61,7 +61,8 @@ export async function checkFiles(
     Tags: tagsFor(findings),
     findings,
     stats: stats(),
-    repair: buildRepair(findings, os, names),
+    // the script is POSIX shell for a Linux guest; a Windows guest gets the template's items only
+    repair: platform === 'Windows' ? { script: '', repairItems: buildRepair(findings, os, names).repairItems } : buildRepair(findings, os, names),
   });
 
   progress('opening');
