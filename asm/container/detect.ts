@@ -31,7 +31,8 @@ function knownButUnsupported(b: Uint8Array): string {
   if (asciiAt(b, 0, "#!/bin/sh\n#V2.0 Format")) return "cloop";
   if (asciiAt(b, 0, "koly")) return "DMG";
   if (asciiAt(b, 0, "QFI\x00") || asciiAt(b, 0, "QEVM")) return "qcow (version 1) / QED";
-  if (asciiAt(b, 0x8001, "CD001")) return "ISO 9660 (an installer disc, not a disk image)";
+  if (asciiAt(b, 0x8001, "CD001")) return "ISO 9660 disc image (installation media, not a virtual disk)";
+  if (asciiAt(b, 0x8001, "BEA01")) return "UDF disc image (installation media, not a virtual disk)";
   return "";
 }
 

@@ -38,6 +38,15 @@ describe('container detection', () => {
     expect(s.lastError()!.message).toMatch(/Bochs.*qcow2, VHD/);
   });
 
+  it.each([['CD001', /ISO 9660/], ['BEA01', /UDF/]])('names a disc image (%s at 0x8001) as not a disk image', async (magic, what) => {
+    const b = new Uint8Array(64 * 1024);
+    ascii(b, 0x8001, magic);
+    const s = await eng.open([b]);
+    expect(s.inspect()).toBeNull();
+    expect(s.lastError()).toMatchObject({ kind: 'unsupported', code: 'container.unsupported' });
+    expect(s.lastError()!.message).toMatch(what);
+  });
+
   it('reads a fixed VHD as its raw data without the footer', async () => {
     const b = new Uint8Array((2 << 20) + 512);
     const foot = (2 << 20);
