@@ -5,7 +5,7 @@
 // are here), and the same disks in every container format qemu-img writes
 // (made on first use when qemu-img is installed), with their bytes read as a
 // ratio to the raw image's. Prints a table and writes bench/results.json.
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { join, basename } from 'node:path';
@@ -20,9 +20,13 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 /** BENCH_ONLY=codec measures the compressed-stream passes alone (and leaves results.json as it is) */
 const ONLY_CODEC = process.env.BENCH_ONLY === 'codec';
 
-interface Case { name: string; path: string; extra?: string[]; rawOf?: string }
+interface Case { name: string; path: string; extra?: string[]; rawOf?: string; make?: () => boolean; scratch?: boolean }
 
-/** Container formats of a raw image, made with qemu-img on first use (extents named after the stem). */
+/**
+ * Container formats of a raw image, made with qemu-img when measured (extents
+ * named after the stem). Those of the 20 GiB image hold ~0.4 GB each: they are
+ * deleted after their row unless BENCH_KEEP=1.
+ */
 const FORMATS: [string, string[]][] = [
   ['qcow2', ['-O', 'qcow2']],
   ['qcow2-c', ['-O', 'qcow2', '-c']],
@@ -35,21 +39,22 @@ const FORMATS: [string, string[]][] = [
 ];
 const hasQemuImg = spawnSync('qemu-img', ['--version']).status === 0;
 
-function containers(c: Case): Case[] {
+function containers(c: Case, scratch: boolean): Case[] {
   if (!hasQemuImg) return [];
-  const out: Case[] = [];
-  for (const [fmt, args] of FORMATS) {
+  return FORMATS.map(([fmt, args]) => {
     const stem = join(cache, basename(c.path).replace(/\.img$/, '') + '.' + fmt);
-    const path = stem + '.img';
-    if (!existsSync(path)) {
-      const r = spawnSync('qemu-img', ['convert', '-f', 'raw', ...args, c.path, path], { stdio: ['ignore', 'ignore', 'inherit'] });
-      if (r.status !== 0) continue;
-    }
-    // the extents qemu-img writes beside a split or flat VMDK: <stem>-s001.img, <stem>-f001.img, <stem>-flat.img
-    const extra = readdirSync(cache).filter((n) => n.startsWith(basename(stem) + '-') && /^-(s\d{3}|f\d{3}|flat)\.img$/.test(n.slice(basename(stem).length))).map((n) => join(cache, n));
-    out.push({ name: `${c.name} ${fmt}`, path, extra, rawOf: c.name });
-  }
-  return out;
+    const k: Case = { name: `${c.name} ${fmt}`, path: stem + '.img', extra: [], rawOf: c.name, scratch };
+    k.make = () => {
+      if (!existsSync(k.path)) {
+        const r = spawnSync('qemu-img', ['convert', '-f', 'raw', ...args, c.path, k.path], { stdio: ['ignore', 'ignore', 'inherit'] });
+        if (r.status !== 0) return false;
+      }
+      // the extents qemu-img writes beside a split or flat VMDK: <stem>-s001.img, <stem>-f001.img, <stem>-flat.img
+      k.extra = readdirSync(cache).filter((n) => n.startsWith(basename(stem) + '-') && /^-(s\d{3}|f\d{3}|flat)\.img$/.test(n.slice(basename(stem).length))).map((n) => join(cache, n));
+      return true;
+    };
+    return k;
+  });
 }
 
 function prepare(): Case[] {
@@ -69,7 +74,7 @@ function prepare(): Case[] {
   if (existsSync(big)) out.push({ name: 'debian12-gpt-20g (sparse)', path: big });
   if (!hasQemuImg) process.stderr.write('qemu-img is not installed: the container rows are skipped\n');
   const raws = out.filter((c) => c.name === 'debian12-gpt' || c.name.startsWith('debian12-gpt-20g'));
-  for (const c of raws) out.push(...containers(c));
+  for (const c of raws) out.push(...containers(c, c.name !== 'debian12-gpt' && process.env.BENCH_KEEP !== '1'));
   return out;
 }
 
@@ -79,6 +84,7 @@ const inst = (await import(join(root, 'build/guestcheck.js'))).instantiate as In
 interface Row { case: string; virtualSize: number; medianMs: number; bytesRead: number; readCalls: number; peakWasmBytes: number; os: string; bytesVsRaw: number; error?: string }
 const rows: Row[] = [];
 for (const c of ONLY_CODEC ? [] : prepare()) {
+  if (c.make && !c.make()) continue;
   const times: number[] = [];
   let last;
   for (let i = 0; i < RUNS; i++) {
@@ -96,6 +102,7 @@ for (const c of ONLY_CODEC ? [] : prepare()) {
   const raw = c.rawOf ? rows.find((r) => r.case === c.rawOf) : undefined;
   const vsRaw = raw ? +(last!.stats.bytesRead / raw.bytesRead).toFixed(2) : 1;
   rows.push({ case: c.name, virtualSize: last!.image.virtualSize, medianMs: +times[Math.floor(times.length / 2)].toFixed(1), bytesRead: last!.stats.bytesRead, readCalls: last!.stats.readCalls, peakWasmBytes: last!.stats.peakWasmBytes, os, bytesVsRaw: vsRaw, ...(last!.error ? { error: last!.error.code } : {}) });
+  if (c.scratch) for (const p of [c.path, ...(c.extra ?? [])]) rmSync(p, { force: true });
 }
 
 const head = ['case', 'virtual', 'median ms', 'bytes read', 'vs raw', 'read calls', 'wasm mem', 'OSVersion'];

@@ -70,6 +70,6 @@ export class FileSet {
   /** Sets the error for a file `owner` needs that was not dropped with it. */
   missing(code: string, owner: string, what: string, path: string): void {
     unsupported(code, owner + " needs its " + what + " \"" + path + "\" (file " + baseName(path) +
-      "), which was not given: select or drop it together with " + owner);
+      "), which was not given: give it together with " + owner + " (select or drop both files, or name both on the command line)");
   }
 }

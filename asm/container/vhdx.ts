@@ -388,7 +388,8 @@ export function openVhdx(set: FileSet, index: i32): Container | null {
   c.subformat = m.hasParent ? "differencing" : (m.leaveAllocated ? "fixed" : "dynamic");
   c.clusterSize = m.blockSize;
   if (m.logicalSector == 4096) c.notes.push("the VHDX has 4096-byte logical sectors");
-  if (dev.batEntries <= (1 << 19)) {
+  // Count the allocated blocks when the BAT is at most 1 MiB (4 TiB of 32 MiB blocks).
+  if (dev.batEntries <= (1 << 17)) {
     const bat = data.read(l.bat.offset, <i32>(dev.batEntries << 3));
     if (bat === null) return null;
     let count: i64 = 0;

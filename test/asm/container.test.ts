@@ -38,6 +38,15 @@ describe('container detection', () => {
     expect(s.lastError()!.message).toMatch(/Bochs.*qcow2, VHD/);
   });
 
+  // a disc image is not refused here: it opens as raw, its volume probes as iso9660/udf,
+  // and SystemImage fails it as ISO with the fix (test/engine/not-a-disk.test.ts)
+  it.each([['CD001'], ['BEA01']])('opens a disc image (%s at 0x8001) as raw for SystemImage to judge', async (magic) => {
+    const b = new Uint8Array(64 * 1024);
+    ascii(b, 0x8001, magic);
+    const s = await eng.open([b]);
+    expect(s.inspect()).toMatchObject({ format: 'raw' });
+  });
+
   it('reads a fixed VHD as its raw data without the footer', async () => {
     const b = new Uint8Array((2 << 20) + 512);
     const foot = (2 << 20);
