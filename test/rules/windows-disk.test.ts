@@ -53,6 +53,11 @@ describe.skipIf(why !== '')('a Windows Server 2022-like GPT disk', () => {
     for (const n of ITEMS) expect([n, by.get(n)?.status]).toEqual([n, 'pass']);
     expect(by.get('OSVersion')!.value).toBe('Windows Server 2022 Datacenter (10.0.20348.2340)');
     expect(by.get('Architecture')!.evidence).toEqual([{ path: '/Windows/System32/ntoskrnl.exe', text: 'PE machine 0x8664 (PE32+)' }]);
+    // the kernel is WOF (XPRESS 4K) compressed on the volume: its version resource is read through it
+    expect(by.get('KernelVersion')!.value).toBe('10.0.20348.2340');
+    expect(by.get('KernelVersion')!.evidence[0].path).toBe('/Windows/System32/ntoskrnl.exe');
+    expect(by.get('KernelVersion')!.evidence[0].text).toMatch(/^VS_FIXEDFILEINFO FileVersion 10\.0\.20348\.2340; StringFileInfo 040904B0: FileVersion "10\.0\.20348\.2340 \(WinBuild\.160101\.0800\)"/);
+    expect(by.get('KernelVersion')!.evidence[1]).toEqual({ path: 'SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion', text: 'CurrentBuild 20348, UBR 2340: 10.0.20348.2340, agrees with ntoskrnl.exe' });
     expect(by.get('BCD')!.evidence).toContainEqual({ path: 'volume p1:/EFI/Microsoft/Boot/BCD {a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d}', text: '"Windows Server" path=\\Windows\\system32\\winload.efi device=partition → volume p3' });
     expect(by.get('Disk')!.evidence[0].text).toBe('UpperFilters = REG_MULTI_SZ ["PartMgr"]');
     expect(by.get('BootMgr')).toMatchObject({ value: 'bootmgfw.efi', evidence: [{ path: 'volume p1:/EFI/Microsoft/Boot/bootmgfw.efi', text: '1024 bytes' }] });

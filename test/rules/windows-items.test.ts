@@ -24,6 +24,10 @@ import { desktopConfig } from '../../src/rules/windows/desktop-config';
 import { bootMgr } from '../../src/rules/windows/boot-mgr';
 import { windowsVersion } from '../../src/facts/windows/windows-version';
 import { readPeHeader } from '../../src/facts/windows/pe';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+
+const peFixture = (n: string) => new Uint8Array(gunzipSync(readFileSync(new URL(`../fixtures/pe/${n}.gz`, import.meta.url))));
 
 const CFG = '/Windows/System32/config';
 const CV = 'Microsoft\\Windows NT\\CurrentVersion';
@@ -127,7 +131,29 @@ describe('each item fails or warns on its own', () => {
     expect(one(architecture, env)).toMatchObject({ status: 'pass', value: 'i386' });
     expect(one(architecture, ctx({ tree: { '/Windows/System32/ntoskrnl.exe': '' } }))).toMatchObject({ status: 'error' });
   });
-  it('KernelVersion', () => expect(one(kernelVersion, ctx({ soft: {} }))).toMatchObject({ status: 'error', value: 'Unknown' }));
+  it('KernelVersion', () => {
+    expect(one(kernelVersion, ctx({ soft: {} }))).toMatchObject({ status: 'error', value: 'Unknown' });
+    // the registry alone (the fake ntoskrnl.exe has no resources)
+    const reg = one(kernelVersion, ctx());
+    expect(reg).toMatchObject({ status: 'pass', value: '10.0.17763.5329' });
+    expect(reg.evidence).toEqual([
+      { path: '/Windows/System32/ntoskrnl.exe', text: 'no version resource (RT_VERSION)' },
+      { path: `SOFTWARE\\${CV}`, text: 'CurrentBuild 17763, UBR 5329: 10.0.17763.5329 (used: the kernel file gave no version)' },
+    ]);
+    // the mingw-built kernel (pe.sh): its resource wins, and the Server 2019 registry disagrees
+    const kernel = peFixture('ntoskrnl.exe');
+    const both = one(kernelVersion, ctx({ tree: { '/Windows/System32/ntoskrnl.exe': kernel } }));
+    expect(both).toMatchObject({ status: 'pass', value: '10.0.20348.2340' });
+    expect(both.evidence[0].text).toMatch(/^VS_FIXEDFILEINFO FileVersion 10\.0\.20348\.2340; StringFileInfo 040904B0: FileVersion "10\.0\.20348\.2340 \(WinBuild\.160101\.0800\)", ProductName "Microsoft® Windows® Operating System" \(RT_VERSION #1 language 0x0409, RVA 0x[0-9a-f]+, \d+ bytes\)$/);
+    expect(both.evidence[1].text).toContain("DISAGREES with ntoskrnl.exe's 10.0.20348.2340");
+    const agree = one(kernelVersion, ctx({ tree: { '/Windows/System32/ntoskrnl.exe': kernel }, ...withSoft({ [CV]: { ...SOFT[CV], CurrentBuild: '20348', UBR: 2340 } }) }));
+    expect(agree.evidence[1].text).toBe('CurrentBuild 20348, UBR 2340: 10.0.20348.2340, agrees with ntoskrnl.exe');
+    // a damaged resource tree: the registry is the value, the evidence says why
+    const loop = one(kernelVersion, ctx({ tree: { '/Windows/System32/ntoskrnl.exe': peFixture('bad-loop.exe') } }));
+    expect(loop).toMatchObject({ status: 'pass', value: '10.0.17763.5329' });
+    expect(loop.evidence[0].text).toMatch(/^version resource unreadable: pe\.rsrc\.loop: /);
+    expect(one(kernelVersion, ctx({ tree: { '/Windows/System32/ntoskrnl.exe': 'MZ but nothing more' } })).evidence[0].text).toMatch(/^not a readable PE image: pe\.not-pe/);
+  });
   it('Virtio', () => {
     const none = one(virtio, ctx({ tree: { '/Windows/System32/drivers/viostor.sys': '' } }));
     expect(none).toMatchObject({ status: 'fail', value: 'NotInstalled', riskLevel: 'High', riskCode: 'Virtio.NotInstalled' });
