@@ -20,7 +20,7 @@ const recipe = new URL('test/fixtures/recipes/guest-windows.sh', root).pathname;
 const mod = await WebAssembly.compile(readFileSync(new URL('guestcheck.wasm', build)));
 const inst = (await import(/* @vite-ignore */ new URL('guestcheck.js', build).href)).instantiate as Instantiate;
 const minimal = CORPUS + 'hivex/minimal';
-const missing = ['sgdisk', 'mkfs.vfat', 'mmd', 'mcopy', 'mkntfs', 'ntfs-3g', 'hivexsh', 'python3'].filter((t) => !hasTool(t));
+const missing = ['sgdisk', 'sfdisk', 'mkfs.vfat', 'mmd', 'mcopy', 'mkntfs', 'ntfs-3g', 'hivexsh', 'python3'].filter((t) => !hasTool(t));
 const why = !existsSync(minimal) ? `${minimal} is absent (the hives start from hivex's minimal hive, kept out of the repo): the Windows disk test is skipped`
   : missing.length ? `missing ${missing.join(', ')} (gdisk, dosfstools, mtools, ntfs-3g, libhivex-bin): the Windows disk test is skipped`
   : !existsSync('/dev/fuse') || process.getuid?.() !== 0 ? 'the recipe fills NTFS through an ntfs-3g FUSE mount: needs root and /dev/fuse; the Windows disk test is skipped'
@@ -28,9 +28,9 @@ const why = !existsSync(minimal) ? `${minimal} is absent (the hives start from h
 const tmp = mkdtempSync(join(tmpdir(), 'gc-win-disk-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function disk(variant: string): Promise<Report> {
-  const img = join(tmp, `${variant}.img`);
-  const r = spawnSync('bash', [recipe, img, variant, minimal], { encoding: 'utf8' });
+async function disk(variant: string, layout: 'gpt' | 'mbr' = 'gpt'): Promise<Report> {
+  const img = join(tmp, `${layout}-${variant}.img`);
+  const r = spawnSync('bash', [recipe, img, variant, minimal, layout], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   const bytes = new Uint8Array(readFileSync(img));
   rmSync(img);
@@ -86,6 +86,39 @@ describe.skipIf(why !== '')('a Windows Server 2022-like GPT disk', () => {
       expect([...now.keys()]).toEqual([...before.keys()]);
       const changed = [...before.keys()].filter((n) => now.get(n) !== before.get(n)).map((n) => [n, now.get(n)]);
       expect(changed.map(([n]) => n)).toEqual([item]);
+      expect(now.get(item)).toBe(expected);
+    }, 120000);
+  }
+});
+
+describe.skipIf(why !== '')('a Windows Server 2022-like MBR (BIOS) disk', () => {
+  let goodDisk: Promise<Report> | null = null;
+  const good = () => (goodDisk ??= disk('good', 'mbr'));
+
+  it('passes every one of the 16 Windows items, its BCD matched to an MBR partition', async () => {
+    const r = await good();
+    expect(r.platform).toBe('Windows');
+    expect(r.image.partitionTable).toBe('mbr');
+    expect(r.image.volumes.map((v) => [v.id, v.fs, v.label, v.mountedAt])).toEqual([['p1', 'ntfs', 'System Reserved', ''], ['p2', 'ntfs', 'Windows', '/']]);
+    const by = new Map(r.findings.map((f) => [f.name, f]));
+    for (const n of ITEMS) expect([n, by.get(n)?.status]).toEqual([n, 'pass']);
+    expect(by.get('BCD')!.evidence).toContainEqual({ path: 'volume p1:/Boot/BCD {a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d}', text: '"Windows Server" path=\\Windows\\system32\\winload.exe device=partition → volume p2' });
+    expect(by.get('BootMgr')).toMatchObject({ value: 'bootmgr', evidence: [{ path: 'volume p1:/bootmgr', text: expect.stringMatching(/^\d+ bytes$/) }] });
+    expect(by.get('KernelVersion')!.value).toBe('10.0.20348.2340');
+  }, 120000);
+
+  // the same seven breakages as on GPT; these two depend on the layout (BCD device, BIOS bootmgr)
+  const VARIANTS: [string, string, string][] = [
+    ['bcd-missing-volume', 'BCD', 'fail DeviceNotFound BCD.DeviceNotFound'],
+    ['no-bootmgr', 'BootMgr', 'fail NotFound BootMgr.NotFound'],
+  ];
+  for (const [variant, item, expected] of VARIANTS) {
+    it(`${variant} fails ${item} and nothing else`, async () => {
+      const before = outcome(await good());
+      const now = outcome(await disk(variant, 'mbr'));
+      expect([...now.keys()]).toEqual([...before.keys()]);
+      const changed = [...before.keys()].filter((n) => now.get(n) !== before.get(n));
+      expect(changed).toEqual([item]);
       expect(now.get(item)).toBe(expected);
     }, 120000);
   }
