@@ -62,7 +62,7 @@ export async function checkFiles(
     findings,
     stats: stats(),
     // the script is POSIX shell for a Linux guest; a Windows guest gets the template's items only
-    repair: platform === 'Windows' ? { script: '', repairItems: buildRepair(findings, os, names).repairItems } : buildRepair(findings, os, names),
+    repair: buildRepair(findings, os, names, platform),
   });
 
   progress('opening');
