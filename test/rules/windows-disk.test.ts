@@ -72,7 +72,8 @@ describe.skipIf(why !== '')('a Windows Server 2022-like GPT disk', () => {
     for (const n of ITEMS) expect([n, by.get(n)?.status]).toEqual([n, 'pass']);
     expect(r.repair).toEqual({ script: '', repairItems: [] });
     expect(by.get('OSVersion')!.value).toBe('Windows Server 2022 Datacenter (10.0.20348.2340)');
-    expect(by.get('Architecture')!.evidence).toEqual([{ path: '/Windows/System32/ntoskrnl.exe', text: 'PE machine 0x8664 (PE32+)' }]);
+    expect(by.get('Architecture')!.evidence).toEqual([{ path: '/Windows/System32/ntoskrnl.exe', text: 'PE machine 0x8664 (PE32+)' },
+      { path: 'SYSTEM\\ControlSet001\\Control\\Session Manager\\Environment', text: 'PROCESSOR_ARCHITECTURE = REG_SZ "AMD64", agrees with the kernel' }]);
     // the kernel is WOF (XPRESS 4K) compressed on the volume: its version resource is read through it
     expect(by.get('KernelVersion')!.value).toBe('10.0.20348.2340');
     expect(by.get('KernelVersion')!.evidence[0].path).toBe('/Windows/System32/ntoskrnl.exe');

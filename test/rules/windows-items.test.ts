@@ -133,6 +133,12 @@ describe('each item fails or warns on its own', () => {
     const env = ctx({ tree: { '/Windows/System32/ntoskrnl.exe': '' }, ...withSys({ 'ControlSet001\\Control\\Session Manager\\Environment': { PROCESSOR_ARCHITECTURE: 'x86' } }) });
     expect(one(architecture, env)).toMatchObject({ status: 'pass', value: 'i386' });
     expect(one(architecture, ctx({ tree: { '/Windows/System32/ntoskrnl.exe': '' } }))).toMatchObject({ status: 'error' });
+    // the kernel's machine wins; the registry's word is a cross-check
+    const x86env = withSys({ 'ControlSet001\\Control\\Session Manager\\Environment': { PROCESSOR_ARCHITECTURE: 'x86' } });
+    const odd = one(architecture, ctx({ ...x86env, tree: { '/Windows/System32/ntoskrnl.exe': peFixture('ntoskrnl.exe') } }));
+    expect(odd).toMatchObject({ status: 'pass', value: 'x86_64' });
+    expect(odd.evidence[1].text).toBe('PROCESSOR_ARCHITECTURE = REG_SZ "x86", DISAGREES with the kernel\'s x86_64');
+    expect(one(architecture, ctx({ ...x86env, tree: { '/Windows/System32/ntoskrnl.exe': peFixture('hal32.dll') } })).evidence[1].text).toBe('PROCESSOR_ARCHITECTURE = REG_SZ "x86", agrees with the kernel');
   });
   it('KernelVersion', () => {
     expect(one(kernelVersion, ctx({ soft: {} }))).toMatchObject({ status: 'error', value: 'Unknown' });
@@ -298,6 +304,7 @@ describe('repair.ps1 from the items at risk', () => {
 
   it('quotes whatever a rule put in a value, and nothing at risk gives no script', () => {
     expect(psq("it's")).toBe("'it''s'");
+    expect(parseWindowsCommand('wusa Windows6.1-KB3033929-x64.msu /quiet /norestart')).toEqual([{ kind: 'installKb', kb: '3033929', file: 'Windows6.1-KB3033929-x64.msu' }]);
     expect(psq('a\u2019b')).toBe("'a\u2019\u2019b'");
     expect(checkPowerShell(buildWindowsRepairScript([{ ...risky[0], command: 'reg add "HKLM\\SOFTWARE\\O\'Brien" /v "A B" /t REG_SZ /d "x\'y" /f', name: 'Server' }], ["o'brien.img"])).stepItems).toEqual(['Server']);
     expect(buildWindowsRepairScript(findings.filter((f) => f.status === 'pass'), ['w.img'])).toBe('');
