@@ -224,7 +224,8 @@ function Get-VirtioDir([string]$Driver) {
   $cv = 'HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
   $build = [int](Get-RegData $cv 'CurrentBuild')
   $server = (Get-RegData $cv 'InstallationType') -ne 'Client'
-  $arch = @{ AMD64 = 'amd64'; X86 = 'x86'; ARM64 = 'ARM64' }[[string](Get-RegData 'HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\Environment' 'PROCESSOR_ARCHITECTURE')]
+  $archs = @{ AMD64 = 'amd64'; X86 = 'x86'; ARM64 = 'ARM64' }
+  $arch = $archs[[string](Get-RegData 'HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\Environment' 'PROCESSOR_ARCHITECTURE')]
   if ($null -eq $arch) { $arch = 'amd64' }
   if ($server) {
     $os = if ($build -ge 26100) { '2k25' } elseif ($build -ge 20348) { '2k22' } elseif ($build -ge 17763) { '2k19' } elseif ($build -ge 14393) { '2k16' } elseif ($build -ge 9600) { '2k12R2' } elseif ($build -ge 9200) { '2k12' } else { '2k8R2' }

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readPe, readPeFile, PeError, parseVersionInfo, type PeInfo } from '../../src/facts/windows/pe';
 import { fakeGuest } from '../helpers/fake-guest';
 
-const FILES = ['ntoskrnl.exe', 'viostor.sys', 'hal32.dll', 'noversion.exe', 'bad-truncated.exe', 'bad-loop.exe', 'bad-outside.exe'];
+const FILES = ['ntoskrnl.exe', 'viostor.sys', 'hal32.dll', 'noversion.exe', 'bad-truncated.exe', 'bad-loop.exe', 'bad-outside.exe', 'bad-depth.exe'];
 const fixture = (n: string) => new Uint8Array(gunzipSync(readFileSync(new URL(`../fixtures/pe/${n}.gz`, import.meta.url))));
 const pe = (b: Uint8Array) => readPe((off, len) => b.subarray(off, off + len), b.length);
 
@@ -43,6 +43,7 @@ describe('PE headers and version resources (mingw-w64 fixtures)', () => {
     expect(t.versionError?.message).toMatch(/resource directory at offset 0x0 \(level 1\) lists \d+ entries, which run past the resource section's 20 bytes/);
     expect(pe(fixture('bad-loop.exe')).versionError).toEqual({ code: 'pe.rsrc.loop', message: 'resource directory at offset 0x0 of the resource table is reached twice (level 2): the tree loops' });
     expect(pe(fixture('bad-outside.exe')).versionError).toEqual({ code: 'pe.rsrc.outside', message: 'version resource data at RVA 0x7fff0000 lies in no section of the image' });
+    expect(pe(fixture('bad-depth.exe')).versionError).toEqual({ code: 'pe.rsrc.depth', message: "the version resource's language entry 0x409 points at a fourth directory level; the tree has three" });
   });
 
   it('refuses what is not a PE image, and damaged headers, with the place', () => {

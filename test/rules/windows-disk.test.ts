@@ -42,7 +42,7 @@ const ITEMS = ['Platform', 'OSVersion', 'Architecture', 'KernelVersion', 'Virtio
 // the fix each broken variant's repair.ps1 must hold, and nothing else
 const FIX: Record<string, string> = {
   'no-viostor': "Set-RegData 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\vioscsi' 'Start' 'REG_DWORD' '0' }",
-  'dirty-hive': "Show-Manual 'Registry' 'Registry hive SYSTEM is missing, damaged or dirty without logs",
+  'dirty-hive': "Show-Manual 'Registry' '",
   'pending-xml': "Invoke-PendingRevert 'Update'",
   'xenvbd': "Set-RegData 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\xenvbd' 'Start' 'REG_DWORD' '4' }",
   'device-install-disabled': "Set-RegData 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\DeviceInstall\\Parameters' 'DeviceInstallDisabled' 'REG_DWORD' '0' }",
