@@ -81,6 +81,11 @@ describe.skipIf(why !== '')('a Windows Server 2022-like GPT disk', () => {
     expect(by.get('KernelVersion')!.evidence[1]).toEqual({ path: 'SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion', text: 'CurrentBuild 20348, UBR 2340: 10.0.20348.2340, agrees with ntoskrnl.exe' });
     expect(by.get('BCD')!.evidence).toContainEqual({ path: 'volume p1:/EFI/Microsoft/Boot/BCD {a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d}', text: '"Windows Server" path=\\Windows\\system32\\winload.efi device=partition → volume p3' });
     expect(by.get('Disk')!.evidence[0].text).toBe('UpperFilters = REG_MULTI_SZ ["PartMgr"]');
+    // viostor.sys is pe.sh's driver: its version resource shows; vioscsi.sys is a bare header
+    expect(by.get('Virtio')!.evidence.slice(0, 2)).toEqual([
+      { path: '/Windows/System32/drivers/viostor.sys', text: 'present, version 100.94.104.24900' },
+      { path: '/Windows/System32/drivers/vioscsi.sys', text: 'present' },
+    ]);
     expect(by.get('BootMgr')).toMatchObject({ value: 'bootmgfw.efi', evidence: [{ path: 'volume p1:/EFI/Microsoft/Boot/bootmgfw.efi', text: '1024 bytes' }] });
   }, 120000);
 

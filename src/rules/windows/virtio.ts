@@ -4,6 +4,18 @@ import type { Evidence } from '../../report/types';
 import { finding } from '../rule';
 import { num, safeValue } from '../../facts/windows/windows-facts';
 import { regPath, valueEvidence, windowsFacts } from './shared';
+import { readPeFile } from '../../facts/windows/pe';
+import type { GuestView } from '../guest-view';
+
+/** "present", with the driver's version resource when it has one (a damaged file is still present). */
+function presentText(g: GuestView, path: string): string {
+  try {
+    const v = readPeFile(g, path)?.version;
+    return v && v.fileVersion ? `present, version ${v.fileVersion}` : 'present';
+  } catch {
+    return 'present';
+  }
+}
 
 const DRIVERS = '/Windows/System32/drivers';
 const STORE = '/Windows/System32/DriverStore/FileRepository';
@@ -20,7 +32,7 @@ export const virtio: Rule = {
     const has = (n: string) => g.stat(`${DRIVERS}/${n}.sys`) !== null;
     const inStore = (n: string) => (g.list(STORE) ?? []).filter((e) => e.name.toLowerCase().startsWith(`${n}.inf_`)).map((e) => `${STORE}/${e.name}`);
     const storage = ['viostor', 'vioscsi'].filter(has);
-    for (const n of ['viostor', 'vioscsi', 'netkvm']) ev.push({ path: `${DRIVERS}/${n}.sys`, text: has(n) ? 'present' : 'absent' });
+    for (const n of ['viostor', 'vioscsi', 'netkvm']) ev.push({ path: `${DRIVERS}/${n}.sys`, text: has(n) ? presentText(g, `${DRIVERS}/${n}.sys`) : 'absent' });
     const staged = ['viostor', 'vioscsi', 'netkvm'].flatMap(inStore);
     for (const s of staged) ev.push({ path: s, text: 'in the driver store' });
     const install = `pnputil /add-driver <virtio-win drive>:\\viostor\\<os>\\amd64\\*.inf /install; pnputil /add-driver <virtio-win drive>:\\NetKVM\\<os>\\amd64\\*.inf /install`;
