@@ -131,16 +131,30 @@ export class WindowIndex {
 
   constructor(public dec: WindowDecoder, public name: string, public progressTotal: f64) {}
 
-  /** Sets up the buffer for the largest window; false with a limit error when it cannot be held. */
-  private setup(maxWindow: i32): bool {
-    const room = max(4 << 20, maxWindow >> 2);
-    this.keep = maxWindow + PAGE;
-    const bufBytes = <i64>this.keep + <i64>room + <i64>this.dec.maxUnit;
-    this.budget = testBudget > 0 ? testBudget : max<i64>(48 << 20, (224 << 20) - bufBytes);
-    if (testSpacing > 0) this.spacing = testSpacing;
-    this.dec.buf = new Uint8Array(<i32>bufBytes);
-    lastWindowIndex.bufferBytes = <f64>bufBytes;
-    return true;
+  /**
+   * Makes the buffer hold a `window`-byte history. Called at a stream's start
+   * (a later stream may need a larger window): the bytes of the page the
+   * stream starts in move to the new buffer, for the checkpoints' pages.
+   */
+  private fit(window: i32): void {
+    const d = this.dec;
+    if (d.buf.length > 0 && window + PAGE <= this.keep) return;
+    // room between slides: each slide moves `keep` bytes, so more room means fewer, cheaper per byte
+    const room = max(16 << 20, window >> 1);
+    const keep = window + PAGE;
+    const bytes = keep + room + d.maxUnit;
+    const nb = new Uint8Array(bytes);
+    const abs = d.bufAbs + <u64>d.outPos;
+    const from = (abs >> PAGE_SHIFT) << PAGE_SHIFT;
+    const n = <i32>(abs - from);
+    if (n > 0) memory.copy(nb.dataStart, d.buf.dataStart + <usize>(from - d.bufAbs), <usize>n);
+    d.buf = nb;
+    d.bufAbs = from;
+    d.outPos = n;
+    d.histStart = n;
+    this.keep = keep;
+    this.budget = testBudget > 0 ? testBudget : max<i64>(48 << 20, (224 << 20) - <i64>bytes);
+    lastWindowIndex.bufferBytes = <f64>bytes;
   }
 
   private isNonzero(page: u64): bool {
@@ -183,14 +197,14 @@ export class WindowIndex {
   /** The index pass over every stream; false with the error set. */
   build(): bool {
     const d = this.dec;
-    let maxWindow = 0;
-    for (let s = 0; s < d.streams; s++) maxWindow = max(maxWindow, d.window(s));
-    if (!this.setup(maxWindow)) return false;
+    if (testSpacing > 0) this.spacing = testSpacing;
     d.verifying = true;
     d.outPos = 0;
     this.dec.bufAbs = 0;
     let lastIn = d.inputAt, lastOut: u64 = 0, lastReport: u64 = 0;
+    // the decoder may find more streams as it goes (zstd frames after the first)
     for (let s = 0; s < d.streams; s++) {
+      this.fit(d.window(s));
       const start = this.dec.bufAbs + <u64>d.outPos;
       this.streamStarts.push(start);
       d.histStart = d.outPos;
@@ -236,8 +250,9 @@ export class WindowIndex {
     const c = this.dec.bufAbs + <u64>d.outPos;
     const w = <u64>d.window(s);
     const from = c - streamStart > w ? c - w : streamStart;
-    const first = from >> PAGE_SHIFT;
     const last = c >> PAGE_SHIFT; // the page holding c: kept as the tail
+    // a stream's start needs no window (what lies before it is out of reach)
+    const first = c == streamStart ? last : from >> PAGE_SHIFT;
     for (let k = first; k < last; k++) {
       if (!this.isNonzero(k)) continue;
       if (this.pages.has(k)) { this.pages.get(k).refs++; continue; }
@@ -249,7 +264,7 @@ export class WindowIndex {
     const tailLen = <i32>(c - (last << PAGE_SHIFT));
     let tail: Uint8Array | null = null;
     const tailPtr = d.buf.dataStart + <usize>((last << PAGE_SHIFT) - this.dec.bufAbs);
-    if (tailLen > 0 && !allZero(tailPtr, tailLen)) {
+    if (tailLen > 0 && c != streamStart && !allZero(tailPtr, tailLen)) {
       const t = new Uint8Array(tailLen);
       memory.copy(t.dataStart, tailPtr, <usize>tailLen);
       tail = t;

@@ -265,7 +265,15 @@ export class Lzma2Decoder {
       const dst = out + <usize>pos;
       if (this.rep0 == 0) memory.fill(dst, load<u8>(src), <usize>len); // a run of one byte (zeros, mostly)
       else if (<i32>this.rep0 >= len) memory.copy(dst, src, <usize>len);
-      else for (let k = 0; k < len; k++) store<u8>(dst + <usize>k, load<u8>(src + <usize>k));
+      else {
+        // overlapping: copy in growing pieces, each from the pattern's start to where the written part ends
+        let done = 0;
+        while (done < len) {
+          const n = min(len - done, <i32>this.rep0 + 1 + done);
+          memory.copy(dst + <usize>done, src, <usize>n);
+          done += n;
+        }
+      }
       this.outPos += len;
       if (this.overrun) { this.fail("xz.truncated", "compressed data ends inside an LZMA chunk"); return false; }
     }

@@ -7,13 +7,18 @@
 // During the index pass each frame's size and XXH64 checksum are verified.
 
 import { Device } from "../io/device";
-import { corrupt, addContext } from "../util/error";
+import { corrupt, limit, addContext } from "../util/error";
 import { hex64 } from "../util/bytes";
 import { ResumeState, WindowDecoder } from "./window-index";
-import { ZstdState, zstdBeginFrame, zstdBlock, zstdBlockEnd, zstdBlockLast, zstdSaveState, zstdRestoreState } from "./zstd";
+import { ZstdState, zstdFrameHeader, zstdBeginFrame, zstdBlock, zstdBlockEnd, zstdBlockLast, zstdSaveState, zstdRestoreState } from "./zstd";
 import { Xxh64Stream } from "./zstd-xxh64";
 
 const BLOCK_MAX: i32 = 128 * 1024;
+/**
+ * Largest window of a frame read here: 128 MiB, what `zstd --long=27` and
+ * `--ultra -22` use and the most the zstd tool itself decodes without --memory.
+ */
+export const MAX_WINDOW: u64 = 128 << 20;
 /** Compressed bytes read from the file at a time. */
 const INPUT: i32 = 1 << 20;
 
@@ -22,11 +27,20 @@ export class ZstdFrame {
   constructor(
     public off: u64, // the frame's first byte in the file
     public headerLen: i32,
-    public end: u64, // just past its last block (before the checksum)
+    public end: u64, // just past its last block (before the checksum); 0 until the pass finds it
     public window: u64,
     public checksum: bool,
     public contentSize: i64, // -1 when the header does not say
   ) {}
+}
+
+/** False with a limit error when frame f's window is beyond MAX_WINDOW. */
+export function windowFits(name: string, f: ZstdFrame): bool {
+  if (f.window <= MAX_WINDOW) return true;
+  limit("zstd.window-too-large", name + ": the zstd frame at " + hex64(f.off) + " needs a " + (f.window >> 20).toString() +
+    " MiB window; guestcheck reads a frame this large with at most a " + (MAX_WINDOW >> 20).toString() + " MiB window (as the zstd tool without --memory) — " +
+    "recompress it with a smaller window (zstd --long=27 or less) or with pzstd, or decompress it first");
+  return false;
 }
 
 class ZstdResume extends ResumeState {
@@ -63,7 +77,12 @@ export class ZstdStreamDecoder extends WindowDecoder {
     if (this.inPos + need <= this.src.length) return true;
     const at = this.inAbs + <u64>this.inPos;
     const f = this.frames[this.frame];
-    const limitAt = f.end + (f.checksum ? 4 : 0);
+    const size = this.file.size;
+    if (at + <u64>need > size) {
+      corrupt("zstd.truncated", this.file.name + ": the zstd frame at " + hex64(f.off) + " is truncated: " + need.toString() + " bytes are needed at " + hex64(at) + ", the file ends at " + hex64(size));
+      return false;
+    }
+    const limitAt = f.end > 0 ? min(size, f.end + (f.checksum ? 4 : 0)) : size;
     if (at + <u64>need > limitAt) {
       corrupt("zstd.block-size", this.file.name + ": the zstd block at " + hex64(at) + " runs past its frame's end at " + hex64(limitAt));
       return false;
@@ -111,6 +130,7 @@ export class ZstdStreamDecoder extends WindowDecoder {
     this.outPos += n;
     this.inPos = zstdBlockEnd();
     this.lastSeen = zstdBlockLast();
+    if (this.lastSeen && f.end == 0) f.end = this.inputAt;
     return 1;
   }
 
@@ -131,7 +151,35 @@ export class ZstdStreamDecoder extends WindowDecoder {
         return -1;
       }
     }
+    if (this.frame == this.frames.length - 1 && !this.discover(f.end + (f.checksum ? 4 : 0))) return -1;
     return 0;
+  }
+
+  /**
+   * After the last frame known: the frames that follow from file offset `at`
+   * (skippable ones skipped) join the list, so the pass goes on with them.
+   */
+  private discover(at: u64): bool {
+    const size = this.file.size;
+    while (at < size) {
+      const head = this.file.read(at, <i32>min<u64>(18, size - at));
+      if (head === null) return false;
+      const info = zstdFrameHeader(head, 0);
+      if (info === null) { addContext(this.file.name + ": frame at " + hex64(at)); return false; }
+      if (info.skippable) {
+        if (<u64>info.skipLen > size - at) {
+          corrupt("zstd.frame", this.file.name + ": skippable frame at " + hex64(at) + " runs past the end of the file");
+          return false;
+        }
+        at += <u64>info.skipLen;
+        continue;
+      }
+      const f = new ZstdFrame(at, info.headerLen, 0, info.windowSize, info.checksum, info.contentSize);
+      if (!windowFits(this.file.name, f)) return false;
+      this.frames.push(f);
+      return true;
+    }
+    return true;
   }
 
   save(): ResumeState {

@@ -625,11 +625,9 @@ function sequences(src: Uint8Array, p: i32, end: i32, dst: Uint8Array, op: i32, 
       }
       const from = base + <usize>(op - offset);
       const to = base + <usize>op;
-      if (offset >= ml) {
-        memory.copy(to, from, <usize>ml);
-      } else {
-        for (let k = 0; k < ml; k++) store<u8>(to + <usize>k, load<u8>(from + <usize>k));
-      }
+      if (offset >= ml) memory.copy(to, from, <usize>ml);
+      else if (offset == 1) memory.fill(to, load<u8>(from), <usize>ml);
+      else repeatCopy(to, from, ml);
       op += ml;
     }
     if (br.pos != 0) {
@@ -646,6 +644,20 @@ function sequences(src: Uint8Array, p: i32, end: i32, dst: Uint8Array, op: i32, 
   memory.copy(dst.dataStart + <usize>op, lit + <usize>litPos, <usize>rest);
   op += rest;
   return op - start;
+}
+
+/**
+ * An overlapping match: the `ml` bytes at `to` repeat the pattern that starts
+ * at `from`. Copied in growing pieces, each ending where the written part does,
+ * so every memory.copy is between disjoint ranges.
+ */
+function repeatCopy(to: usize, from: usize, ml: i32): void {
+  let done = 0;
+  while (done < ml) {
+    const n = min(ml - done, <i32>(to - from) + done);
+    memory.copy(to + <usize>done, from, <usize>n);
+    done += n;
+  }
 }
 
 function seqTrunc(blockAt: i32): i32 {

@@ -6,26 +6,24 @@
 // the last one decoded.
 //
 // Plain `zstd FILE` writes one frame for the whole input. When any frame is
-// larger than MAX_FRAME, every frame is read through a checkpoint index inside
-// the frames instead (asm/codec/window-index.ts, zstd-stream.ts): one
+// larger than MAX_FRAME or does not say its size (written from a pipe: decoding
+// it once just to measure it would be a pass of its own), every frame is read
+// through a checkpoint index inside the frames instead (asm/codec/window-index.ts, zstd-stream.ts): one
 // sequential decode keeps, every few MiB, the window and entropy state to
 // resume at a block boundary. Such a frame's window may be at most MAX_WINDOW
-// (128 MiB: what `zstd --long=27` and `--ultra -22` use, and the most the zstd
-// tool itself decodes without --memory).
+// (zstd-stream.ts).
 
 import { Device } from "../io/device";
-import { corrupt, limit, addContext, lastError } from "../util/error";
+import { corrupt, addContext } from "../util/error";
 import { hex64 } from "../util/bytes";
 import { zstdFrameHeader, zstdDecompressFrame } from "../codec/zstd";
-import { ZstdFrame, ZstdStreamDecoder } from "../codec/zstd-stream";
+import { ZstdFrame, ZstdStreamDecoder, windowFits } from "../codec/zstd-stream";
 import { WindowIndex } from "../codec/window-index";
 
 /** Most decoded bytes one frame may hold (and so the frame cache's size). */
 export const MAX_FRAME: i32 = 64 << 20;
 /** Most compressed bytes one frame may take: MAX_FRAME stored raw plus block headers. */
 const MAX_FRAME_SRC: i64 = <i64>MAX_FRAME + (<i64>MAX_FRAME >> 10) + 64;
-/** Largest window of a frame read through the checkpoint index. */
-export const MAX_WINDOW: u64 = 128 << 20;
 /** A frame header is at most 18 bytes (RFC 8878 §3.1.1.1). */
 const HEADER_MAX: i32 = 18;
 
@@ -71,6 +69,12 @@ export class ZstdDevice extends Device {
         off += <u64>info.skipLen;
         continue;
       }
+      if (info.contentSize > <i64>MAX_FRAME || info.contentSize < 0) {
+        // Read through the index: its one pass finds this frame's end and the
+        // frames after it (walking the block headers here would read the file twice).
+        frames.push(new ZstdFrame(off, info.headerLen, 0, info.windowSize, info.checksum, info.contentSize));
+        return this.openIndexed(frames);
+      }
       // walk the block headers to the frame's end; every block takes at least 3 bytes
       let p = off + <u64>info.headerLen;
       for (;;) {
@@ -104,31 +108,14 @@ export class ZstdDevice extends Device {
       corrupt("zstd.frame", this.name + ": the zstd file holds no data");
       return false;
     }
-    // a streamed frame (no content size in its header) is decoded once to learn its size
     for (let i = 0; i < frames.length && !big; i++) {
       const fr = frames[i];
-      let dlen = fr.contentSize;
-      if (dlen < 0) {
-        const clen = <i32>(fr.end + (fr.checksum ? 4 : 0) - fr.off);
-        const src = f.read(fr.off, clen);
-        if (src === null) return false;
-        if (this.cache.length < MAX_FRAME) this.cache = new Uint8Array(MAX_FRAME);
-        this.cached = -1;
-        const n = zstdDecompressFrame(src, 0, this.cache, 0);
-        if (n < 0) {
-          const e = lastError();
-          if (e !== null && e.code == "zstd.too-large") { big = true; break; }
-          addContext(this.name + ": frame at " + hex64(fr.off));
-          return false;
-        }
-        dlen = n;
-      }
-      if (dlen > 0) {
+      if (fr.contentSize > 0) {
         this.cOff.push(fr.off);
         this.cLen.push(<i32>(fr.end + (fr.checksum ? 4 : 0) - fr.off));
         this.dOff.push(this.total);
-        this.dLen.push(<i32>dlen);
-        this.total += <u64>dlen;
+        this.dLen.push(<i32>fr.contentSize);
+        this.total += <u64>fr.contentSize;
       }
     }
     if (big) return this.openIndexed(frames);
@@ -139,14 +126,7 @@ export class ZstdDevice extends Device {
   private openIndexed(frames: ZstdFrame[]): bool {
     this.cache = new Uint8Array(0);
     this.cached = -1;
-    for (let i = 0; i < frames.length; i++) {
-      if (frames[i].window > MAX_WINDOW) {
-        limit("zstd.window-too-large", this.name + ": the zstd frame at " + hex64(frames[i].off) + " needs a " + (frames[i].window >> 20).toString() +
-          " MiB window; guestcheck reads a frame this large with at most a " + (MAX_WINDOW >> 20).toString() + " MiB window (as the zstd tool without --memory) — " +
-          "recompress it with a smaller window (zstd --long=27 or less) or with pzstd, or decompress it first");
-        return false;
-      }
-    }
+    for (let i = 0; i < frames.length; i++) if (!windowFits(this.name, frames[i])) return false;
     const index = new WindowIndex(new ZstdStreamDecoder(this.file, frames), this.name + " (zstd)", <f64>this.file.size);
     if (!index.build()) return false;
     this.index = index;
