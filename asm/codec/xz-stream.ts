@@ -36,6 +36,7 @@ export class XzStreamDecoder extends WindowDecoder {
   private inAbs: u64 = 0;
   private inPos: i32 = 0;
   private inLen: i32 = 0;
+  private readSize: i32 = INPUT;
   private produced: u64 = 0;
   private crc32: u32 = 0;
   private crc64v: u64 = 0;
@@ -49,6 +50,7 @@ export class XzStreamDecoder extends WindowDecoder {
   get inputAt(): u64 { return this.inAbs + <u64>this.inPos; }
 
   private seek(at: u64): void {
+    this.readSize = this.verifying ? INPUT : LZMA2_CHUNK_IN;
     this.inAbs = at;
     this.inPos = 0;
     this.inLen = 0;
@@ -59,7 +61,9 @@ export class XzStreamDecoder extends WindowDecoder {
     const at = this.inputAt;
     const want = <i32>min<u64>(<u64>need, this.dataEnd - at);
     if (this.inPos + want <= this.inLen) return true;
-    const n = <i32>min<u64>(<u64>INPUT, this.dataEnd - at);
+    // after a seek (a read from a checkpoint) start small, then grow: a read needs a few chunks, the pass all of them
+    const n = <i32>min<u64>(<u64>max(this.readSize, need), this.dataEnd - at);
+    this.readSize = min(this.readSize << 1, INPUT);
     if (!this.file.readInto(at, n, this.inBuf.dataStart)) return false;
     this.inAbs = at;
     this.inPos = 0;

@@ -54,6 +54,7 @@ export class ZstdStreamDecoder extends WindowDecoder {
   private src: Uint8Array = new Uint8Array(0);
   private inAbs: u64 = 0;
   private inPos: i32 = 0;
+  private readSize: i32 = INPUT;
   private lastSeen: bool = false;
   private produced: u64 = 0;
   private xxh: Xxh64Stream = new Xxh64Stream();
@@ -67,6 +68,7 @@ export class ZstdStreamDecoder extends WindowDecoder {
   get inputAt(): u64 { return this.inAbs + <u64>this.inPos; }
 
   private seek(at: u64): void {
+    this.readSize = this.verifying ? INPUT : 64 << 10;
     this.inAbs = at;
     this.inPos = 0;
     this.src = this.inBuf.subarray(0, 0);
@@ -87,7 +89,9 @@ export class ZstdStreamDecoder extends WindowDecoder {
       corrupt("zstd.block-size", this.file.name + ": the zstd block at " + hex64(at) + " runs past its frame's end at " + hex64(limitAt));
       return false;
     }
-    const n = <i32>min<u64>(<u64>INPUT, limitAt - at);
+    // after a seek (a read from a checkpoint) start small, then grow: a read needs a few blocks, the pass all of them
+    const n = <i32>min<u64>(<u64>max(this.readSize, need), limitAt - at);
+    this.readSize = min(this.readSize << 1, INPUT);
     if (!this.file.readInto(at, n, this.inBuf.dataStart)) return false;
     this.inAbs = at;
     this.inPos = 0;

@@ -105,7 +105,16 @@ export class Xxh64Stream {
       this.stripe(this.buf.dataStart);
       this.held = 0;
     }
-    while (p + 32 <= end) { this.stripe(p); p += 32; }
+    // the lanes in locals: the loop runs over a whole disk image during the index pass
+    let v1 = this.v1, v2 = this.v2, v3 = this.v3, v4 = this.v4;
+    while (p + 32 <= end) {
+      v1 = round(v1, load<u64>(p));
+      v2 = round(v2, load<u64>(p + 8));
+      v3 = round(v3, load<u64>(p + 16));
+      v4 = round(v4, load<u64>(p + 24));
+      p += 32;
+    }
+    this.v1 = v1; this.v2 = v2; this.v3 = v3; this.v4 = v4;
     if (p < end) {
       memory.copy(this.buf.dataStart, p, end - p);
       this.held = <i32>(end - p);
