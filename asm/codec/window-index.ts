@@ -14,9 +14,10 @@
 // stays under `budget`: when pages and states pass it, every other
 // checkpoint is dropped and the spacing doubles (as zran.ts does).
 //
-// The decode cost between checkpoints counts compressed bytes plus one
-// eighth of the output: a run of zeros decodes at memory speed, entropy-coded
-// data does not, so checkpoints fall densely where decoding is slow.
+// The decode cost between checkpoints counts compressed bytes plus a fraction
+// of the output (an eighth for zstd, a 32nd for LZMA, whose compressed bytes
+// are slower): a run of zeros decodes fast, entropy-coded data does not, so
+// checkpoints fall densely where decoding is slow.
 
 import { hostProgress } from "../io/host";
 import { corrupt, limit, addContext } from "../util/error";
@@ -70,6 +71,10 @@ export abstract class WindowDecoder {
   histStart: i32 = 0;
   /** true during the index pass: verify the streams' checksums and sizes */
   verifying: bool = false;
+  /** decode cost between checkpoints at first (compressed bytes, plus output >> outShift) */
+  firstSpacing: u64 = 1 << 20;
+  /** output bytes cost 2^-outShift of a compressed byte (runs of zeros decode fast) */
+  outShift: i32 = 3;
   abstract get streams(): i32;
   /** history bytes stream `s` may reach back */
   abstract window(s: i32): i32;
@@ -197,7 +202,7 @@ export class WindowIndex {
   /** The index pass over every stream; false with the error set. */
   build(): bool {
     const d = this.dec;
-    if (testSpacing > 0) this.spacing = testSpacing;
+    this.spacing = testSpacing > 0 ? testSpacing : d.firstSpacing;
     d.verifying = true;
     d.outPos = 0;
     this.dec.bufAbs = 0;
@@ -221,7 +226,7 @@ export class WindowIndex {
         if (n > 0) this.markNonzero(d.buf.dataStart + <usize>before, this.dec.bufAbs + <u64>before, n);
         if (r == 0) break;
         const at = this.dec.bufAbs + <u64>d.outPos;
-        if (d.inputAt - lastIn + ((at - lastOut) >> 3) >= this.spacing) {
+        if (d.inputAt - lastIn + ((at - lastOut) >> d.outShift) >= this.spacing) {
           this.addPoint(s, start);
           lastIn = d.inputAt;
           lastOut = at;
