@@ -19,6 +19,8 @@ const BLOCK_MAX: i32 = 128 * 1024;
  * `--ultra -22` use and the most the zstd tool itself decodes without --memory.
  */
 export const MAX_WINDOW: u64 = 128 << 20;
+/** Frames read through the index (each starts a checkpoint that cannot be dropped). */
+const MAX_FRAMES: i32 = 1 << 20;
 /** Compressed bytes read from the file at a time. */
 const INPUT: i32 = 1 << 20;
 
@@ -180,6 +182,10 @@ export class ZstdStreamDecoder extends WindowDecoder {
       }
       const f = new ZstdFrame(at, info.headerLen, 0, info.windowSize, info.checksum, info.contentSize);
       if (!windowFits(this.file.name, f)) return false;
+      if (this.frames.length >= MAX_FRAMES) {
+        limit("zstd.frames", this.file.name + ": more than " + MAX_FRAMES.toString() + " zstd frames after a large one; each is a checkpoint of the index");
+        return false;
+      }
       this.frames.push(f);
       return true;
     }

@@ -214,6 +214,19 @@ describe('one xz block larger than 64 MiB' + (hasXz ? '' : ' (xz not installed: 
     }, 180_000);
   }
 
+  it.skipIf(!hasXz)('reports the index pass as progress (compressed bytes done of the file size)', async () => {
+    const x = compress(smallRaw, 'xz', ['-0', '-T1'], 'progress.xz');
+    const size = readFileSync(x).length;
+    const seen: { phase: string; bytesRead: number; total?: number }[] = [];
+    const files = diskFiles([x]);
+    await checkFiles(inst, mod, files, ['x.xz'], { onProgress: (p) => seen.push(p) });
+    files.close();
+    const d = seen.filter((p) => p.phase === 'decompressing');
+    expect(d.length).toBeGreaterThan(3);
+    expect(d.every((p) => p.total === size && p.bytesRead > 0 && p.bytesRead <= size)).toBe(true);
+    expect(d.map((p) => p.bytesRead)).toEqual([...d.map((p) => p.bytesRead)].sort((a, b) => a - b));
+  }, 120_000);
+
   it.skipIf(!hasXz)('blocks larger than 64 MiB with others after them (xz --block-size=80MiB) read the same bytes', async () => {
     const x = compress(smallRaw, 'xz', ['-1', '-T1', '--block-size=80MiB'], 'blocks.xz');
     await rangesEqual(x, smallRaw, 40, 23, [[80 * MiB - 3000, 9000], [100 * MiB - 1, 2], [128 * MiB - 10, 10]]);
