@@ -130,8 +130,9 @@ describe('one zstd frame larger than 64 MiB' + (hasZstd ? '' : ' (zstd not insta
   }, 120_000);
 
   it.skipIf(!hasZstd)('a small memory budget thins the checkpoints and still reads the same bytes', async () => {
-    const z = compress(smallRaw, 'zstd', ['-19', '-q'], 'thin.zst');
-    const st = await rangesEqual(z, smallRaw, 60, 8, edges(128 * MiB, 100 * MiB), 512 << 10, 64 << 10);
+    // debian12-gpt's data fills many window pages: thinning must free the shared ones right
+    const z = compress(midRaw, 'zstd', ['-3', '-q'], 'thin.zst');
+    const st = await rangesEqual(z, midRaw, 60, 8, edges(384 * MiB, 300 * MiB), 3 * MiB, 64 << 10);
     expect(st.spacing).toBeGreaterThan(64 << 10);
     expect(st.indexBytes).toBeLessThan(4 * MiB);
     expect(st.points).toBeGreaterThan(2);
