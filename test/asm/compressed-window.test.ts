@@ -129,6 +129,21 @@ describe('one zstd frame larger than 64 MiB' + (hasZstd ? '' : ' (zstd not insta
     await rangesEqual(z, midRaw, 40, 5, edges(384 * MiB, 300 * MiB));
   }, 120_000);
 
+  it.skipIf(!hasZstd)('frames after a large one (a small frame, a skippable frame, a larger window) are found by the pass', async () => {
+    // big.raw in parts: 384 MiB as one -3 frame, 16 MiB as a small frame that says its size, a skippable
+    // frame, the rest with --long=27 (a 128 MiB window: the pass grows its buffer)
+    const out = join(dir, 'cat.zst');
+    const part = (from: number, len: number, name: string) => {
+      execFileSync('sh', ['-c', `dd if='${bigRaw}' of='${join(dir, name)}' bs=1M skip=${from / MiB} count=${len / MiB} status=none`]);
+      return join(dir, name);
+    };
+    const a = part(0, 384 * MiB, 'a.raw'), b = part(384 * MiB, 16 * MiB, 'b.raw'), c = part(400 * MiB, 624 * MiB, 'c.raw');
+    execFileSync('sh', ['-c', `{ zstd -3 -q -c '${a}'; zstd -1 -q -c '${b}'; printf '\\120\\052\\115\\030\\003\\000\\000\\000abc'; zstd --long=27 -3 -q -c '${c}'; } > '${out}'`]);
+    execFileSync('sh', ['-c', `rm -f '${a}' '${b}' '${c}'`]);
+    const st = await rangesEqual(out, bigRaw, 40, 77, [[384 * MiB - 100, 200], [400 * MiB - 100, 200], ...edges(GiB, 900 * MiB)]);
+    expect(st.bufferBytes).toBeGreaterThan(128 * MiB);
+  }, 180_000);
+
   it.skipIf(!hasZstd)('a small memory budget thins the checkpoints and still reads the same bytes', async () => {
     // debian12-gpt's data fills many window pages: thinning must free the shared ones right
     const z = compress(midRaw, 'zstd', ['-3', '-q'], 'thin.zst');
