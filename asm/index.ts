@@ -20,6 +20,7 @@ import { bcdJson as bcdStoreJson } from "./hive/bcd";
 import { inflateRaw, inflateRawPrefix, inflateZlib, inflateZlibPrefix } from "./codec/inflate";
 import { zstdDecompress } from "./codec/zstd";
 import { configureIndex } from "./codec/zran";
+import { configureWindowIndex, lastWindowIndex } from "./codec/window-index";
 import { setFileEncoding as registerEncoding } from "./container/compressed";
 
 let disk: Disk | null = null;
@@ -394,6 +395,18 @@ export function codecZstd(src: Uint8Array, dstLen: i32): Uint8Array | null {
 /** Checkpoint spacing, window budget and largest cached segment of compressed-stream indexes (tests). */
 export function codecConfigureIndex(spacing: f64, maxWindows: i32, maxSegment: i32): void {
   configureIndex(<u64>spacing, maxWindows, maxSegment);
+}
+
+/** Memory budget and first spacing of the window index inside one zstd frame / LZMA2 block (tests; 0 = defaults). */
+export function codecConfigureWindowIndex(budget: f64, spacing: f64): void {
+  configureWindowIndex(<i64>budget, <u64>spacing);
+}
+
+/** Facts of the last window index built: checkpoints, pages and bytes it holds (tests, bench). */
+export function codecWindowIndexJson(): string {
+  const s = lastWindowIndex;
+  return '{"points":' + s.points.toString() + ',"pages":' + s.pages.toString() + ',"indexBytes":' + s.indexBytes.toString() +
+    ',"bufferBytes":' + s.bufferBytes.toString() + ',"spacing":' + s.spacing.toString() + ',"outputBytes":' + s.outputBytes.toString() + '}';
 }
 
 /** Before openImage: file `id` holds `kind`-encoded bytes (1 = raw deflate) of `size` bytes; crc32 < 0 when unknown. */

@@ -12,6 +12,7 @@ import { join, basename } from 'node:path';
 import { checkFiles } from '../src/engine/check';
 import type { HostFiles, Instantiate } from '../src/engine/wasm';
 import { benchCodec, benchZip } from './codec';
+import { benchWindowPass, benchWindow20g } from './window';
 
 const root = process.cwd();
 const cache = join(root, '.cache', 'bench');
@@ -113,4 +114,5 @@ console.log(`guestcheck ${RUNS} runs each, Node ${process.version}, page cache 6
 for (const l of [head, ...lines]) console.log(l.map((x, i) => x.padEnd(w[i])).join('  '));
 const codec = await benchCodec(root, mod, inst);
 const zip = await benchZip(root, mod, inst);
-if (!ONLY_CODEC) writeFileSync(join(root, 'bench/results.json'), JSON.stringify({ node: process.version, runs: RUNS, rows, codec, zip }, null, 2) + '\n');
+const window = [...await benchWindowPass(root, mod, inst, cache), ...await benchWindow20g(root, mod, inst, cache)];
+if (!ONLY_CODEC) writeFileSync(join(root, 'bench/results.json'), JSON.stringify({ node: process.version, runs: RUNS, rows, codec, zip, window }, null, 2) + '\n');

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // LZMA2 decoding (the filter inside .xz blocks), after the LZMA specification
 // (lzma-specification.txt / LzmaSpec.cpp in the LZMA SDK) and the xz file
-// format's LZMA2 chunk layout. A whole block is decoded into one buffer, which
-// doubles as the dictionary, so the decoder needs no window of its own.
+// format's LZMA2 chunk layout. The output buffer doubles as the dictionary,
+// so the decoder needs no window of its own: decode() fills one buffer with a
+// whole block; chunk() decodes one chunk at a time into a buffer the caller
+// slides (window-index.ts), and save()/restore() keep the state at a chunk
+// boundary, where the range coder starts afresh.
 
 import { corrupt } from "../util/error";
 
@@ -23,6 +26,27 @@ const MATCH_LEN: i32 = DIST_ALIGN + 16;
 const REP_LEN: i32 = MATCH_LEN + LEN_SIZE;
 const LITERAL: i32 = REP_LEN + LEN_SIZE;
 const PROBS: i32 = LITERAL + 0x300 * 16; // lc + lp ≤ 4 in LZMA2
+/** Most bytes one LZMA2 chunk holds compressed (control, sizes, properties, data) and uncompressed. */
+export const LZMA2_CHUNK_IN: i32 = 6 + 65536;
+export const LZMA2_CHUNK_OUT: i32 = 1 << 21;
+
+/** The decoder's state at a chunk boundary. */
+export class Lzma2State {
+  probs: StaticArray<u16> = new StaticArray<u16>(PROBS);
+  lc: i32 = 0;
+  lp: i32 = 0;
+  pb: i32 = 0;
+  state: i32 = 0;
+  rep0: u32 = 0;
+  rep1: u32 = 0;
+  rep2: u32 = 0;
+  rep3: u32 = 0;
+  needDictReset: bool = true;
+  needProps: bool = true;
+  /** output offset of the last dictionary reset */
+  resetAbs: u64 = 0;
+  static get bytes(): i32 { return PROBS * 2 + 64; }
+}
 
 export class Lzma2Decoder {
   private probs: StaticArray<u16> = new StaticArray<u16>(PROBS);
@@ -44,8 +68,15 @@ export class Lzma2Decoder {
   private rep3: u32 = 0;
   // output = dictionary
   private out: usize = 0;
-  private outPos: i32 = 0;
+  outPos: i32 = 0;
+  private outEnd: i32 = 0;
+  /** buffer index of the last dictionary reset (negative once slid out of the buffer) */
+  private resetPos: i64 = 0;
+  /** first buffer index a distance may reach: the reset, or the oldest byte kept */
   private dictStart: i32 = 0;
+  private dictSize: u32 = 0xffffffff;
+  private needDictReset: bool = true;
+  private needProps: bool = true;
   name: string = "xz block";
 
   private fail(code: string, what: string): i32 {
@@ -142,11 +173,11 @@ export class Lzma2Decoder {
     const lc = this.lc;
     while (this.outPos < end) {
       const pos = this.outPos;
-      const rel = pos - this.dictStart; // positions count from the last dictionary reset
+      const rel = <i32>(<i64>pos - this.resetPos); // positions count from the last dictionary reset
       const posState = rel & pbMask;
       const st = this.state;
       if (this.bit(IS_MATCH + (st << 4) + posState) == 0) {
-        const prev = pos > this.dictStart ? <i32>load<u8>(out + <usize>(pos - 1)) : 0;
+        const prev = <i64>pos > this.resetPos ? <i32>load<u8>(out + <usize>(pos - 1)) : 0;
         const base = LITERAL + 0x300 * (((rel & lpMask) << lc) + (prev >> (8 - lc)));
         let sym = 1;
         if (st < 7) {
@@ -196,6 +227,7 @@ export class Lzma2Decoder {
           this.fail("xz.marker", "unexpected end marker inside an LZMA2 chunk");
           return false;
         }
+        if (dist >= this.dictSize) { this.fail("xz.distance", "match distance " + (dist + 1).toString() + " is beyond the " + this.dictSize.toString() + "-byte dictionary"); return false; }
         this.rep0 = dist;
       } else {
         if (this.bit(IS_REP0 + st) == 0) {
@@ -231,11 +263,145 @@ export class Lzma2Decoder {
       if (len > end - pos) { this.fail("xz.chunk-size", "a match runs past the end of its LZMA2 chunk"); return false; }
       const src = out + <usize>(pos - <i32>this.rep0 - 1);
       const dst = out + <usize>pos;
-      for (let k = 0; k < len; k++) store<u8>(dst + <usize>k, load<u8>(src + <usize>k));
+      if (this.rep0 == 0) memory.fill(dst, load<u8>(src), <usize>len); // a run of one byte (zeros, mostly)
+      else if (<i32>this.rep0 >= len) memory.copy(dst, src, <usize>len);
+      else {
+        // overlapping: copy in growing pieces, each from the pattern's start to where the written part ends
+        let done = 0;
+        while (done < len) {
+          const n = min(len - done, <i32>this.rep0 + 1 + done);
+          memory.copy(dst + <usize>done, src, <usize>n);
+          done += n;
+        }
+      }
       this.outPos += len;
       if (this.overrun) { this.fail("xz.truncated", "compressed data ends inside an LZMA chunk"); return false; }
     }
     return true;
+  }
+
+  /** Sets the input: the LZMA2 data [src+pos, src+len). */
+  setInput(src: usize, pos: i32, len: i32): void {
+    this.inPtr = src;
+    this.inPos = pos;
+    this.inEnd = len;
+  }
+
+  get inputPos(): i32 { return this.inPos; }
+
+  /** Sets the output buffer [dst, dst+end): the next byte at `pos`, the history a distance may reach from `histStart`. */
+  setOutput(dst: usize, pos: i32, end: i32, histStart: i32): void {
+    this.out = dst;
+    this.outPos = pos;
+    this.outEnd = end;
+    this.dictStart = max(histStart, this.resetPos > 0 ? <i32>this.resetPos : 0);
+  }
+
+  /** A new block: the first chunk must reset the dictionary and set the properties. */
+  begin(dictSize: u32): void {
+    this.dictSize = dictSize;
+    this.needDictReset = true;
+    this.needProps = true;
+    this.resetPos = <i64>this.outPos;
+    this.dictStart = this.outPos;
+    this.overrun = false;
+  }
+
+  /** The buffer's contents moved `shift` bytes down (the caller keeps the whole dictionary). */
+  slid(shift: i32): void {
+    this.outPos -= shift;
+    this.outEnd -= shift;
+    this.resetPos -= <i64>shift;
+    this.dictStart = max(0, this.dictStart - shift);
+  }
+
+  save(bufAbs: u64): Lzma2State {
+    const s = new Lzma2State();
+    memory.copy(changetype<usize>(s.probs), changetype<usize>(this.probs), <usize>(PROBS * 2));
+    s.lc = this.lc; s.lp = this.lp; s.pb = this.pb; s.state = this.state;
+    s.rep0 = this.rep0; s.rep1 = this.rep1; s.rep2 = this.rep2; s.rep3 = this.rep3;
+    s.needDictReset = this.needDictReset; s.needProps = this.needProps;
+    s.resetAbs = <u64>(<i64>bufAbs + this.resetPos);
+    return s;
+  }
+
+  /** Back to a saved state; call setOutput after (the reset position it uses comes from here). */
+  restore(s: Lzma2State, bufAbs: u64, dictSize: u32): void {
+    memory.copy(changetype<usize>(this.probs), changetype<usize>(s.probs), <usize>(PROBS * 2));
+    this.lc = s.lc; this.lp = s.lp; this.pb = s.pb; this.state = s.state;
+    this.rep0 = s.rep0; this.rep1 = s.rep1; this.rep2 = s.rep2; this.rep3 = s.rep3;
+    this.needDictReset = s.needDictReset; this.needProps = s.needProps;
+    this.resetPos = <i64>s.resetAbs - <i64>bufAbs;
+    this.dictSize = dictSize;
+    this.overrun = false;
+  }
+
+  /**
+   * Decodes the LZMA2 chunk at the input position into the output; the whole
+   * chunk must be in the input. 1 = a chunk was decoded, 0 = the end marker,
+   * -1 = error set ("xz.truncated" when the input ends inside the chunk).
+   */
+  chunk(): i32 {
+    const src = this.inPtr;
+    if (this.inPos >= this.inEnd) return this.fail("xz.truncated", "LZMA2 data ends without its end marker");
+    const ctl = <i32>load<u8>(src + <usize>this.inPos);
+    this.inPos++;
+    if (ctl == 0) return 0;
+    if (ctl == 1 || ctl == 2) {
+      if (this.inPos + 2 > this.inEnd) return this.fail("xz.truncated", "LZMA2 chunk header is cut short");
+      const size = ((<i32>load<u8>(src + <usize>this.inPos) << 8) | <i32>load<u8>(src + <usize>this.inPos + 1)) + 1;
+      this.inPos += 2;
+      // as liblzma: a dictionary reset by an uncompressed chunk asks for new properties
+      if (ctl == 1) { this.dictReset(); this.needProps = true; }
+      else if (this.needDictReset) return this.fail("xz.lzma2", "first LZMA2 chunk does not reset the dictionary");
+      if (size > this.inEnd - this.inPos) return this.fail("xz.truncated", "uncompressed LZMA2 chunk is cut short");
+      if (size > this.outEnd - this.outPos) return this.fail("xz.size", "LZMA2 data holds more than the block's size");
+      memory.copy(this.out + <usize>this.outPos, src + <usize>this.inPos, <usize>size);
+      this.inPos += size;
+      this.outPos += size;
+      return 1;
+    }
+    if (ctl < 0x80) return this.fail("xz.lzma2", "invalid LZMA2 control byte 0x" + ctl.toString(16));
+    if (this.inPos + 4 > this.inEnd) return this.fail("xz.truncated", "LZMA2 chunk header is cut short");
+    const b0 = <i32>load<u8>(src + <usize>this.inPos), b1 = <i32>load<u8>(src + <usize>this.inPos + 1);
+    const b2 = <i32>load<u8>(src + <usize>this.inPos + 2), b3 = <i32>load<u8>(src + <usize>this.inPos + 3);
+    this.inPos += 4;
+    const unpacked = (((ctl & 0x1f) << 16) | (b0 << 8) | b1) + 1;
+    const packed = ((b2 << 8) | b3) + 1;
+    const reset = (ctl >> 5) & 3;
+    if (reset == 3) this.dictReset();
+    else if (this.needDictReset) return this.fail("xz.lzma2", "first LZMA2 chunk does not reset the dictionary");
+    if (reset >= 2) {
+      if (this.inPos >= this.inEnd) return this.fail("xz.truncated", "LZMA2 properties byte is missing");
+      let p = <i32>load<u8>(src + <usize>this.inPos);
+      this.inPos++;
+      if (p >= 9 * 5 * 5) return this.fail("xz.lzma2", "invalid LZMA properties byte " + p.toString());
+      this.lc = p % 9; p /= 9;
+      this.lp = p % 5;
+      this.pb = p / 5;
+      if (this.lc + this.lp > 4) return this.fail("xz.lzma2", "lc + lp > 4 is not allowed in LZMA2");
+      this.needProps = false;
+    } else if (this.needProps) {
+      return this.fail("xz.lzma2", "LZMA chunk without properties");
+    }
+    if (reset >= 1) this.resetState();
+    if (unpacked > this.outEnd - this.outPos) return this.fail("xz.size", "LZMA2 data holds more than the block's size");
+    if (packed > this.inEnd - this.inPos) return this.fail("xz.truncated", "LZMA chunk is cut short");
+    const chunkEnd = this.inPos + packed;
+    const savedEnd = this.inEnd;
+    this.inEnd = chunkEnd;
+    this.overrun = false;
+    if (!this.rcInit()) return this.fail("xz.lzma2", "LZMA chunk does not start a range coder");
+    if (!this.lzmaChunk(unpacked)) return -1;
+    this.inEnd = savedEnd;
+    if (this.inPos != chunkEnd) return this.fail("xz.chunk-size", "LZMA chunk used " + this.inPos.toString() + " bytes, its header says it ends at " + chunkEnd.toString());
+    return 1;
+  }
+
+  private dictReset(): void {
+    this.resetPos = <i64>this.outPos;
+    this.dictStart = this.outPos;
+    this.needDictReset = false;
   }
 
   /**
@@ -243,68 +409,17 @@ export class Lzma2Decoder {
    * must fill exactly. Returns the input bytes used, or -1 with the error set.
    */
   decode(src: usize, srcLen: i32, dst: usize, dstLen: i32, dictSize: u32): i32 {
-    this.inPtr = src;
-    this.inPos = 0;
-    this.inEnd = srcLen;
+    this.setInput(src, 0, srcLen);
     this.out = dst;
     this.outPos = 0;
-    this.dictStart = 0;
-    this.overrun = false;
-    let needDictReset = true, needProps = true;
-    while (true) {
-      if (this.inPos >= this.inEnd) return this.fail("xz.truncated", "LZMA2 data ends without its end marker");
-      const ctl = <i32>load<u8>(src + <usize>this.inPos);
-      this.inPos++;
-      if (ctl == 0) break;
-      if (ctl == 1 || ctl == 2) {
-        if (this.inPos + 2 > this.inEnd) return this.fail("xz.truncated", "LZMA2 chunk header is cut short");
-        const size = ((<i32>load<u8>(src + <usize>this.inPos) << 8) | <i32>load<u8>(src + <usize>this.inPos + 1)) + 1;
-        this.inPos += 2;
-        if (ctl == 1) { this.dictStart = this.outPos; needDictReset = false; }
-        else if (needDictReset) return this.fail("xz.lzma2", "first LZMA2 chunk does not reset the dictionary");
-        if (size > this.inEnd - this.inPos) return this.fail("xz.truncated", "uncompressed LZMA2 chunk is cut short");
-        if (size > dstLen - this.outPos) return this.fail("xz.size", "LZMA2 data holds more than the block's " + dstLen.toString() + " bytes");
-        memory.copy(dst + <usize>this.outPos, src + <usize>this.inPos, <usize>size);
-        this.inPos += size;
-        this.outPos += size;
-        continue;
-      }
-      if (ctl < 0x80) return this.fail("xz.lzma2", "invalid LZMA2 control byte 0x" + ctl.toString(16));
-      if (this.inPos + 4 > this.inEnd) return this.fail("xz.truncated", "LZMA2 chunk header is cut short");
-      const b0 = <i32>load<u8>(src + <usize>this.inPos), b1 = <i32>load<u8>(src + <usize>this.inPos + 1);
-      const b2 = <i32>load<u8>(src + <usize>this.inPos + 2), b3 = <i32>load<u8>(src + <usize>this.inPos + 3);
-      this.inPos += 4;
-      const unpacked = (((ctl & 0x1f) << 16) | (b0 << 8) | b1) + 1;
-      const packed = ((b2 << 8) | b3) + 1;
-      const reset = (ctl >> 5) & 3;
-      if (reset == 3) { this.dictStart = this.outPos; needDictReset = false; }
-      else if (needDictReset) return this.fail("xz.lzma2", "first LZMA2 chunk does not reset the dictionary");
-      if (reset >= 2) {
-        if (this.inPos >= this.inEnd) return this.fail("xz.truncated", "LZMA2 properties byte is missing");
-        let p = <i32>load<u8>(src + <usize>this.inPos);
-        this.inPos++;
-        if (p >= 9 * 5 * 5) return this.fail("xz.lzma2", "invalid LZMA properties byte " + p.toString());
-        this.lc = p % 9; p /= 9;
-        this.lp = p % 5;
-        this.pb = p / 5;
-        if (this.lc + this.lp > 4) return this.fail("xz.lzma2", "lc + lp > 4 is not allowed in LZMA2");
-        needProps = false;
-      } else if (needProps) {
-        return this.fail("xz.lzma2", "LZMA chunk without properties");
-      }
-      if (reset >= 1) this.resetState();
-      if (unpacked > dstLen - this.outPos) return this.fail("xz.size", "LZMA2 data holds more than the block's " + dstLen.toString() + " bytes");
-      if (packed > this.inEnd - this.inPos) return this.fail("xz.truncated", "LZMA chunk is cut short");
-      const chunkEnd = this.inPos + packed;
-      const savedEnd = this.inEnd;
-      this.inEnd = chunkEnd;
-      if (!this.rcInit()) return this.fail("xz.lzma2", "LZMA chunk does not start a range coder");
-      if (!this.lzmaChunk(unpacked)) return -1;
-      this.inEnd = savedEnd;
-      if (this.inPos != chunkEnd) return this.fail("xz.chunk-size", "LZMA chunk used " + this.inPos.toString() + " bytes, its header says it ends at " + chunkEnd.toString());
+    this.outEnd = dstLen;
+    this.begin(dictSize);
+    for (;;) {
+      const r = this.chunk();
+      if (r < 0) return -1;
+      if (r == 0) break;
     }
     if (this.outPos != dstLen) return this.fail("xz.size", "the block decoded to " + this.outPos.toString() + " bytes, the index says " + dstLen.toString());
-    void dictSize;
     return this.inPos;
   }
 }

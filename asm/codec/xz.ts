@@ -3,18 +3,23 @@
 // indexes at the end give every block's position and size without decoding
 // anything, so a read decodes just the block it lands in (blocks are the
 // natural checkpoints), checks its CRC-32 / CRC-64, and keeps a few decoded
-// blocks cached. A file whose blocks are too large to hold in memory — plain
-// single-threaded `xz` writes one block for the whole file — is refused with
-// the command that makes it readable (`xz -T0` or `--block-size`).
+// blocks cached. When a block is too large to hold — plain single-threaded
+// `xz` writes one block for the whole file — every block is read through a
+// checkpoint index inside the blocks instead (window-index.ts, xz-stream.ts),
+// built in one sequential pass.
 
 import { Device } from "../io/device";
 import { corrupt, unsupported, limit } from "../util/error";
 import { hex64, u32le } from "../util/bytes";
 import { crc32Fast } from "./inflate-crc32";
 import { Lzma2Decoder } from "./xz-lzma2";
+import { WindowIndex } from "./window-index";
+import { XzStreamDecoder } from "./xz-stream";
 
-/** Largest block decoded whole. */
+/** Largest block decoded whole; a larger one is read through the checkpoint index. */
 const MAX_BLOCK: u64 = 64 << 20;
+/** Largest dictionary the checkpoint index holds. */
+const MAX_DICT: u64 = 128 << 20;
 /** Decoded blocks kept. */
 const CACHE_BYTES: i32 = 96 << 20;
 const HEADER_MAGIC = "\xfd7zXZ\x00";
@@ -22,25 +27,48 @@ const HEADER_MAGIC = "\xfd7zXZ\x00";
 const MAX_STREAMS: i32 = 4096;
 const MAX_BLOCKS: i32 = 1 << 22;
 
-let crc64Table: StaticArray<u64> | null = null;
+/** CRC-64 (ECMA-182, reflected) tables for slicing by 8: a whole disk image goes through it in the index pass. */
+let crc64Tables: StaticArray<u64> | null = null;
 
-function crc64(crc: u64, ptr: usize, len: usize): u64 {
-  let t = crc64Table;
-  if (t === null) {
-    t = new StaticArray<u64>(256);
-    for (let i = 0; i < 256; i++) {
-      let c = <u64>i;
-      for (let k = 0; k < 8; k++) c = (c & 1) != 0 ? (c >> 1) ^ 0xc96c5795d7870f42 : c >> 1;
-      t[i] = c;
-    }
-    crc64Table = t;
+function crc64Init(): StaticArray<u64> {
+  const t = new StaticArray<u64>(256 * 8);
+  for (let i = 0; i < 256; i++) {
+    let c = <u64>i;
+    for (let k = 0; k < 8; k++) c = (c & 1) != 0 ? (c >> 1) ^ 0xc96c5795d7870f42 : c >> 1;
+    t[i] = c;
   }
+  for (let k = 1; k < 8; k++) {
+    for (let i = 0; i < 256; i++) {
+      const prev = t[(k - 1) * 256 + i];
+      t[k * 256 + i] = (prev >> 8) ^ t[<i32>(prev & 0xff)];
+    }
+  }
+  crc64Tables = t;
+  return t;
+}
+
+export function crc64(crc: u64, ptr: usize, len: usize): u64 {
+  let t = crc64Tables;
+  if (t === null) t = crc64Init();
+  const tp = changetype<usize>(t);
   let c = ~crc;
-  for (let i: usize = 0; i < len; i++) c = unchecked(t[<i32>((c ^ <u64>load<u8>(ptr + i)) & 0xff)]) ^ (c >> 8);
+  let i: usize = 0;
+  for (; i + 8 <= len; i += 8) {
+    c ^= load<u64>(ptr + i);
+    c = load<u64>(tp + (((7 << 8) + <usize>(c & 0xff)) << 3)) ^
+      load<u64>(tp + (((6 << 8) + <usize>((c >> 8) & 0xff)) << 3)) ^
+      load<u64>(tp + (((5 << 8) + <usize>((c >> 16) & 0xff)) << 3)) ^
+      load<u64>(tp + (((4 << 8) + <usize>((c >> 24) & 0xff)) << 3)) ^
+      load<u64>(tp + (((3 << 8) + <usize>((c >> 32) & 0xff)) << 3)) ^
+      load<u64>(tp + (((2 << 8) + <usize>((c >> 40) & 0xff)) << 3)) ^
+      load<u64>(tp + (((1 << 8) + <usize>((c >> 48) & 0xff)) << 3)) ^
+      load<u64>(tp + (<usize>(c >> 56) << 3));
+  }
+  for (; i < len; i++) c = load<u64>(tp + (<usize>((c ^ <u64>load<u8>(ptr + i)) & 0xff) << 3)) ^ (c >> 8);
   return ~c;
 }
 
-class Block {
+export class Block {
   constructor(
     public inOffset: u64, // block header position in the file
     public unpadded: u64, // header + compressed data + check
@@ -55,7 +83,7 @@ class Cached {
 }
 
 /** Reads a multibyte integer (xz's VLI: 7 bits per byte, at most 9 bytes) from b at *pos. */
-class Vli {
+export class Vli {
   value: u64 = 0;
   ok: bool = false;
   read(b: Uint8Array, pos: i32): i32 {
@@ -76,7 +104,7 @@ class Vli {
   }
 }
 
-function checkSize(t: i32): i32 {
+export function checkSize(t: i32): i32 {
   if (t == 0) return 0;
   if (t <= 3) return 4;
   if (t <= 6) return 8;
@@ -91,6 +119,8 @@ export class XzDevice extends Device {
   private cache: Cached[] = [];
   private cached: i32 = 0;
   private lzma: Lzma2Decoder = new Lzma2Decoder();
+  /** set when the blocks are read through the checkpoint index */
+  private index: WindowIndex | null = null;
   notes: string[] = [];
 
   constructor(public file: Device) {
@@ -165,14 +195,11 @@ export class XzDevice extends Device {
       end = <u64>streamStart;
     }
     let out: u64 = 0;
+    let big = false;
     for (let s = 0; s < streams.length; s++) {
       for (let i = 0; i < streams[s].length; i++) {
         const b = streams[s][i];
-        if (b.size > MAX_BLOCK) {
-          unsupported("xz.block-size", this.file.name + ": an xz block of " + b.size.toString() + " bytes is too large to read in place " +
-            "(plain single-threaded xz writes one block); recompress with `xz -T0` or `xz --block-size=16MiB`, or decompress it first");
-          return false;
-        }
+        if (b.size > MAX_BLOCK) big = true;
         // LZMA2 never grows data by more than a few bytes per 64 KiB chunk; a larger record is damage.
         if (b.unpadded > b.size + (b.size >> 10) + 4096) {
           corrupt("xz.index", this.file.name + ": the index gives a block of " + b.size.toString() + " bytes " + b.unpadded.toString() + " compressed bytes");
@@ -190,6 +217,31 @@ export class XzDevice extends Device {
     }
     this.total = out;
     if (sha) this.notes.push("xz: SHA-256 block checks are not verified");
+    if (big) return this.openIndexed();
+    return true;
+  }
+
+  /** Reads every block through the checkpoint index (a block is larger than MAX_BLOCK). */
+  private openIndexed(): bool {
+    const windows: i32[] = [];
+    for (let i = 0; i < this.blocks.length; i++) {
+      const b = this.blocks[i];
+      const raw = this.file.read(b.inOffset, <i32>min<u64>(1024, b.unpadded));
+      if (raw === null) return false;
+      const h = parseBlockHeader(this.file.name, b, raw);
+      if (h === null) return false;
+      const w = min<u64>(<u64>h.dict, b.size);
+      if (w > MAX_DICT) {
+        limit("xz.dict-too-large", this.file.name + ": the xz block at " + hex64(b.inOffset) + " uses a " + (<u64>h.dict >> 20).toString() +
+          " MiB dictionary; guestcheck reads a block this large with at most a " + (MAX_DICT >> 20).toString() + " MiB dictionary (xz -9 uses 64 MiB) — " +
+          "recompress it with `xz -T0` (independent blocks) or a smaller dictionary, or decompress it first");
+        return false;
+      }
+      windows.push(<i32>w);
+    }
+    const index = new WindowIndex(new XzStreamDecoder(this.file, this.blocks, windows), this.name, <f64>this.file.size);
+    if (!index.build()) return false;
+    this.index = index;
     return true;
   }
 
@@ -212,38 +264,9 @@ export class XzDevice extends Device {
     const padded = <i32>((b.unpadded + 3) & ~<u64>3);
     const raw = this.file.read(b.inOffset, padded);
     if (raw === null) return null;
-    const hsize = (<i32>raw[0] + 1) * 4;
-    if (raw[0] == 0 || hsize > raw.length) { this.err("xz.block-header", where + ": bad block header size"); return null; }
-    if (crc32Fast(0, raw.dataStart, <usize>(hsize - 4)) != u32le(raw, hsize - 4)) { this.err("xz.block-header-crc", where + ": the block header fails its CRC-32"); return null; }
-    const flags = raw[1];
-    if ((flags & 0x3c) != 0) { this.err("xz.block-header", where + ": reserved block flags are set"); return null; }
-    const v = new Vli();
-    let pos = 2;
-    if ((flags & 0x40) != 0) { pos = v.read(raw, pos); if (!v.ok) { this.err("xz.block-header", where + ": bad compressed size"); return null; } }
-    if ((flags & 0x80) != 0) {
-      pos = v.read(raw, pos);
-      if (!v.ok || v.value != b.size) { this.err("xz.block-header", where + ": the block header's size disagrees with the index"); return null; }
-    }
-    const filters = <i32>(flags & 3) + 1;
-    let dict: u32 = 0;
-    for (let k = 0; k < filters; k++) {
-      pos = v.read(raw, pos);
-      if (!v.ok) { this.err("xz.block-header", where + ": bad filter id"); return null; }
-      const id = v.value;
-      pos = v.read(raw, pos);
-      if (!v.ok || pos + <i32>v.value > hsize - 4) { this.err("xz.block-header", where + ": bad filter properties"); return null; }
-      const propsLen = <i32>v.value;
-      if (id != 0x21 || k != filters - 1) {
-        const what = id == 0x21 ? "LZMA2 before another filter" : id == 3 ? "the delta filter" : (id >= 4 && id <= 9) || id == 0xa || id == 0xb ? "a branch/call/jump (BCJ) filter" : "filter 0x" + id.toString(16);
-        unsupported("xz.filter", this.file.name + ": " + where + " uses " + what + "; this build decodes plain LZMA2 xz files — recompress with `xz -T0`");
-        return null;
-      }
-      if (propsLen != 1) { this.err("xz.block-header", where + ": LZMA2 properties are " + propsLen.toString() + " bytes, not 1"); return null; }
-      const d = <u32>raw[pos];
-      if (d > 40) { this.err("xz.block-header", where + ": invalid LZMA2 dictionary size code " + d.toString()); return null; }
-      dict = d == 40 ? 0xffffffff : (<u32>(2 | (d & 1))) << (d / 2 + 11);
-      pos += propsLen;
-    }
+    const h = parseBlockHeader(this.file.name, b, raw);
+    if (h === null) return null;
+    const hsize = h.size, dict = h.dict;
     const csize = <i32>(b.unpadded - <u64>hsize - <u64>checkSize(b.check));
     if (csize <= 0) { this.err("xz.index", where + ": the index's unpadded size leaves no room for data"); return null; }
     const data = new Uint8Array(<i32>b.size);
@@ -273,6 +296,8 @@ export class XzDevice extends Device {
       corrupt("io.past-end", this.name + ": read at " + hex64(offset) + " goes past the end (" + this.total.toString() + " bytes)");
       return false;
     }
+    const index = this.index;
+    if (index !== null) return index.readInto(offset, len, dst);
     let pos = offset, out = dst, left = len;
     while (left > 0) {
       const i = this.find(pos);
@@ -287,4 +312,56 @@ export class XzDevice extends Device {
     }
     return true;
   }
+}
+
+/** What a block header says: its size and the LZMA2 dictionary size. */
+export class BlockHeader {
+  constructor(public size: i32, public dict: u32) {}
+}
+
+/**
+ * Parses block b's header at the start of `raw` (at least the whole header);
+ * null with the error set. Only a lone LZMA2 filter is supported.
+ */
+export function parseBlockHeader(fileName: string, b: Block, raw: Uint8Array): BlockHeader | null {
+  const where = "xz block at " + hex64(b.inOffset);
+  if (raw.length == 0) { corrupt("xz.block-header", fileName + ": " + where + ": the block header is missing"); return null; }
+  const hsize = (<i32>raw[0] + 1) * 4;
+  if (raw[0] == 0 || hsize > raw.length) { err(fileName, "xz.block-header", where + ": bad block header size"); return null; }
+  if (crc32Fast(0, raw.dataStart, <usize>(hsize - 4)) != u32le(raw, hsize - 4)) { err(fileName, "xz.block-header-crc", where + ": the block header fails its CRC-32"); return null; }
+  const flags = raw[1];
+  if ((flags & 0x3c) != 0) { err(fileName, "xz.block-header", where + ": reserved block flags are set"); return null; }
+  const v = new Vli();
+  let pos = 2;
+  if ((flags & 0x40) != 0) { pos = v.read(raw, pos); if (!v.ok) { err(fileName, "xz.block-header", where + ": bad compressed size"); return null; } }
+  if ((flags & 0x80) != 0) {
+    pos = v.read(raw, pos);
+    if (!v.ok || v.value != b.size) { err(fileName, "xz.block-header", where + ": the block header's size disagrees with the index"); return null; }
+  }
+  const filters = <i32>(flags & 3) + 1;
+  let dict: u32 = 0;
+  for (let k = 0; k < filters; k++) {
+    pos = v.read(raw, pos);
+    if (!v.ok) { err(fileName, "xz.block-header", where + ": bad filter id"); return null; }
+    const id = v.value;
+    pos = v.read(raw, pos);
+    if (!v.ok || pos + <i32>v.value > hsize - 4) { err(fileName, "xz.block-header", where + ": bad filter properties"); return null; }
+    const propsLen = <i32>v.value;
+    if (id != 0x21 || k != filters - 1) {
+      const what = id == 0x21 ? "LZMA2 before another filter" : id == 3 ? "the delta filter" : (id >= 4 && id <= 9) || id == 0xa || id == 0xb ? "a branch/call/jump (BCJ) filter" : "filter 0x" + id.toString(16);
+      unsupported("xz.filter", fileName + ": " + where + " uses " + what + "; this build decodes plain LZMA2 xz files — recompress with `xz -T0`");
+      return null;
+    }
+    if (propsLen != 1) { err(fileName, "xz.block-header", where + ": LZMA2 properties are " + propsLen.toString() + " bytes, not 1"); return null; }
+    const d = <u32>raw[pos];
+    if (d > 40) { err(fileName, "xz.block-header", where + ": invalid LZMA2 dictionary size code " + d.toString()); return null; }
+    dict = d == 40 ? 0xffffffff : (<u32>(2 | (d & 1))) << (d / 2 + 11);
+    pos += propsLen;
+  }
+  return new BlockHeader(hsize, dict);
+}
+
+function err(fileName: string, code: string, what: string): bool {
+  corrupt(code, fileName + ": " + what);
+  return false;
 }

@@ -164,44 +164,15 @@ export function zstdDecompressFrame(src: Uint8Array, off: i32, dst: Uint8Array, 
     limit("zstd.too-large", "zstd frame at byte " + off.toString() + " holds " + info.contentSize.toString() + " bytes, more than the " + (dst.length - dstOff).toString() + " expected");
     return -1;
   }
-  const window = info.windowSize;
-  const blockMax = window < <u64>BLOCK_MAX ? <i32>window : BLOCK_MAX;
-  llValid = false; mlValid = false; ofValid = false; hufValid = false;
-  rep1 = 1; rep2 = 4; rep3 = 8;
+  zstdBeginFrame();
   let p = off + info.headerLen;
   let op = dstOff;
   for (;;) {
-    if (p + 3 > src.length) { corrupt("zstd.block-size", "zstd block header at byte " + p.toString() + " is truncated"); return -1; }
-    const bh = <i32>src[p] | (<i32>src[p + 1] << 8) | (<i32>src[p + 2] << 16);
-    p += 3;
-    const last = bh & 1;
-    const type = (bh >> 1) & 3;
-    const size = bh >>> 3;
-    if (type == 3) { corrupt("zstd.block-type", "zstd block at byte " + (p - 3).toString() + " has the reserved type 3"); return -1; }
-    if (size > blockMax) {
-      corrupt("zstd.block-size", "zstd block at byte " + (p - 3).toString() + " is " + size.toString() + " bytes, above the frame's block maximum " + blockMax.toString());
-      return -1;
-    }
-    if (type == 1) {
-      if (p + 1 > src.length) { corrupt("zstd.block-size", "RLE block at byte " + (p - 3).toString() + " is truncated"); return -1; }
-      if (op + size > dst.length) { tooLarge(off, dst.length - dstOff); return -1; }
-      memory.fill(dst.dataStart + <usize>op, src[p], <usize>size);
-      op += size;
-      p += 1;
-    } else {
-      if (p + size > src.length) { corrupt("zstd.block-size", "zstd block at byte " + (p - 3).toString() + " needs " + size.toString() + " bytes, the input ends first"); return -1; }
-      if (type == 0) {
-        if (op + size > dst.length) { tooLarge(off, dst.length - dstOff); return -1; }
-        memory.copy(dst.dataStart + <usize>op, src.dataStart + <usize>p, <usize>size);
-        op += size;
-      } else {
-        const n = compressedBlock(src, p, p + size, dst, op, dstOff, window, blockMax, off);
-        if (n < 0) return -1;
-        op += n;
-      }
-      p += size;
-    }
-    if (last) break;
+    const n = zstdBlock(src, p, dst, op, dstOff, info.windowSize, off);
+    if (n < 0) return -1;
+    op += n;
+    p = blockEnd;
+    if (blockLast) break;
   }
   const produced = op - dstOff;
   if (info.contentSize >= 0 && <i64>produced != info.contentSize) {
@@ -222,6 +193,124 @@ export function zstdDecompressFrame(src: Uint8Array, off: i32, dst: Uint8Array, 
   return produced;
 }
 
+let blockEnd: i32 = 0;
+let blockLast: bool = false;
+/** Where in src the last zstdBlock call's block ended. */
+export function zstdBlockEnd(): i32 { return blockEnd; }
+/** Whether the last zstdBlock call's block was its frame's last. */
+export function zstdBlockLast(): bool { return blockLast; }
+
+/** Forgets the entropy tables and repeat offsets: a new frame starts. */
+export function zstdBeginFrame(): void {
+  llValid = false; mlValid = false; ofValid = false; hufValid = false;
+  rep1 = 1; rep2 = 4; rep3 = 8;
+}
+
+/**
+ * Decodes the block whose header is at src[p] into dst[op..], with the state
+ * the frame's earlier blocks left (or zstdRestoreState). Sequences may reach
+ * back to dst[histStart] and at most `window` bytes. Returns the bytes
+ * produced, or -1 with the error set; zstdBlockEnd() and zstdBlockLast() then
+ * say where the block ended and whether it closed the frame. `frameOff` only
+ * names the frame in messages.
+ */
+export function zstdBlock(src: Uint8Array, p: i32, dst: Uint8Array, op: i32, histStart: i32, window: u64, frameOff: i32): i32 {
+  const blockMax = window < <u64>BLOCK_MAX ? <i32>window : BLOCK_MAX;
+  if (p < 0 || p + 3 > src.length) { corrupt("zstd.block-size", "zstd block header at byte " + p.toString() + " is truncated"); return -1; }
+  const bh = <i32>src[p] | (<i32>src[p + 1] << 8) | (<i32>src[p + 2] << 16);
+  p += 3;
+  const type = (bh >> 1) & 3;
+  const size = bh >>> 3;
+  if (type == 3) { corrupt("zstd.block-type", "zstd block at byte " + (p - 3).toString() + " has the reserved type 3"); return -1; }
+  if (size > blockMax) {
+    corrupt("zstd.block-size", "zstd block at byte " + (p - 3).toString() + " is " + size.toString() + " bytes, above the frame's block maximum " + blockMax.toString());
+    return -1;
+  }
+  let n = size;
+  if (type == 1) {
+    if (p + 1 > src.length) { corrupt("zstd.block-size", "RLE block at byte " + (p - 3).toString() + " is truncated"); return -1; }
+    if (op + size > dst.length) { tooLarge(frameOff, dst.length - histStart); return -1; }
+    memory.fill(dst.dataStart + <usize>op, src[p], <usize>size);
+    p += 1;
+  } else {
+    if (p + size > src.length) { corrupt("zstd.block-size", "zstd block at byte " + (p - 3).toString() + " needs " + size.toString() + " bytes, the input ends first"); return -1; }
+    if (type == 0) {
+      if (op + size > dst.length) { tooLarge(frameOff, dst.length - histStart); return -1; }
+      memory.copy(dst.dataStart + <usize>op, src.dataStart + <usize>p, <usize>size);
+    } else {
+      n = compressedBlock(src, p, p + size, dst, op, histStart, window, blockMax, frameOff);
+      if (n < 0) return -1;
+    }
+    p += size;
+  }
+  blockEnd = p;
+  blockLast = (bh & 1) != 0;
+  return n;
+}
+
+/** The decoder state at a block boundary that later blocks may use: repeat offsets and entropy tables. */
+export class ZstdState {
+  rep1: i32 = 1;
+  rep2: i32 = 4;
+  rep3: i32 = 8;
+  huf: Uint16Array | null = null;
+  hufBits: i32 = 0;
+  ll: Uint32Array | null = null;
+  llLog: i32 = 0;
+  of: Uint32Array | null = null;
+  ofLog: i32 = 0;
+  ml: Uint32Array | null = null;
+  mlLog: i32 = 0;
+
+  /** bytes the tables take */
+  get bytes(): i32 {
+    let n = 64;
+    const h = this.huf, a = this.ll, b = this.of, c = this.ml;
+    if (h !== null) n += h.length * 2;
+    if (a !== null) n += a.length * 4;
+    if (b !== null) n += b.length * 4;
+    if (c !== null) n += c.length * 4;
+    return n;
+  }
+}
+
+function copyTable(t: Uint32Array, log: i32): Uint32Array {
+  const c = new Uint32Array(1 << log);
+  memory.copy(c.dataStart, t.dataStart, <usize>(4 << log));
+  return c;
+}
+
+/** The state after the last block decoded (only the table entries in use are copied). */
+export function zstdSaveState(): ZstdState {
+  const s = new ZstdState();
+  s.rep1 = rep1; s.rep2 = rep2; s.rep3 = rep3;
+  if (hufValid) {
+    const h = new Uint16Array(1 << hufBits);
+    memory.copy(h.dataStart, hufTable.dataStart, <usize>(2 << hufBits));
+    s.huf = h;
+    s.hufBits = hufBits;
+  }
+  if (llValid) { s.ll = copyTable(llTable, llLog); s.llLog = llLog; }
+  if (ofValid) { s.of = copyTable(ofTable, ofLog); s.ofLog = ofLog; }
+  if (mlValid) { s.ml = copyTable(mlTable, mlLog); s.mlLog = mlLog; }
+  return s;
+}
+
+/** Puts the decoder back in a state zstdSaveState took, to go on with the next block. */
+export function zstdRestoreState(s: ZstdState): void {
+  rep1 = s.rep1; rep2 = s.rep2; rep3 = s.rep3;
+  const h = s.huf;
+  hufValid = h !== null;
+  if (h !== null) { memory.copy(hufTable.dataStart, h.dataStart, <usize>(h.length * 2)); hufBits = s.hufBits; }
+  const a = s.ll, b = s.of, c = s.ml;
+  llValid = a !== null;
+  if (a !== null) { memory.copy(llTable.dataStart, a.dataStart, <usize>(a.length * 4)); llLog = s.llLog; }
+  ofValid = b !== null;
+  if (b !== null) { memory.copy(ofTable.dataStart, b.dataStart, <usize>(b.length * 4)); ofLog = s.ofLog; }
+  mlValid = c !== null;
+  if (c !== null) { memory.copy(mlTable.dataStart, c.dataStart, <usize>(c.length * 4)); mlLog = s.mlLog; }
+}
+
 function tooLarge(off: i32, room: i32): void {
   limit("zstd.too-large", "zstd frame at byte " + off.toString() + " holds more than the " + room.toString() + " bytes expected");
 }
@@ -233,11 +322,11 @@ let litOff: i32 = 0;
 let litSize: i32 = 0;
 
 /** Decodes the block src[p, end) into dst[op..]; bytes produced or -1. */
-function compressedBlock(src: Uint8Array, p: i32, end: i32, dst: Uint8Array, op: i32, frameStart: i32, window: u64, blockMax: i32, frameOff: i32): i32 {
+function compressedBlock(src: Uint8Array, p: i32, end: i32, dst: Uint8Array, op: i32, histStart: i32, window: u64, blockMax: i32, frameOff: i32): i32 {
   const blockAt = p - 3;
   const q = readLiterals(src, p, end, blockMax, blockAt);
   if (q < 0) return -1;
-  return sequences(src, q, end, dst, op, frameStart, window, blockMax, blockAt);
+  return sequences(src, q, end, dst, op, histStart, window, blockMax, blockAt);
 }
 
 /** Reads the literals section at src[p]; the literals land in litBuf[litOff, +litSize). Returns where it ended or -1. */
@@ -536,11 +625,9 @@ function sequences(src: Uint8Array, p: i32, end: i32, dst: Uint8Array, op: i32, 
       }
       const from = base + <usize>(op - offset);
       const to = base + <usize>op;
-      if (offset >= ml) {
-        memory.copy(to, from, <usize>ml);
-      } else {
-        for (let k = 0; k < ml; k++) store<u8>(to + <usize>k, load<u8>(from + <usize>k));
-      }
+      if (offset >= ml) memory.copy(to, from, <usize>ml);
+      else if (offset == 1) memory.fill(to, load<u8>(from), <usize>ml);
+      else repeatCopy(to, from, ml);
       op += ml;
     }
     if (br.pos != 0) {
@@ -557,6 +644,20 @@ function sequences(src: Uint8Array, p: i32, end: i32, dst: Uint8Array, op: i32, 
   memory.copy(dst.dataStart + <usize>op, lit + <usize>litPos, <usize>rest);
   op += rest;
   return op - start;
+}
+
+/**
+ * An overlapping match: the `ml` bytes at `to` repeat the pattern that starts
+ * at `from`. Copied in growing pieces, each ending where the written part does,
+ * so every memory.copy is between disjoint ranges.
+ */
+function repeatCopy(to: usize, from: usize, ml: i32): void {
+  let done = 0;
+  while (done < ml) {
+    const n = min(ml - done, <i32>(to - from) + done);
+    memory.copy(to + <usize>done, from, <usize>n);
+    done += n;
+  }
 }
 
 function seqTrunc(blockAt: i32): i32 {

@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
-// A .zst image read in place, frame by frame: zstd frames are independent
-// (no dictionary, no history across frames), so they are the natural
-// checkpoints. One sequential pass over the frame and block headers indexes
-// every frame (compressed offset/size, decompressed offset/size); a read
-// decodes the frame(s) it touches, keeping the last one decoded.
+// A .zst image read in place. zstd frames are independent (no dictionary, no
+// history across frames), so frames of up to MAX_FRAME bytes — pzstd's, or
+// concatenated ones — are the natural checkpoints: one pass over the frame and
+// block headers indexes them, and a read decodes the frame it touches, keeping
+// the last one decoded.
 //
-// A frame's decoded bytes are held whole while it is read, so one frame may
-// hold at most MAX_FRAME bytes. `zstd FILE` writes a single frame for the
-// whole input: such an image bigger than MAX_FRAME is refused with a clear
-// limit error naming the remedies (pzstd, which writes independent frames, or
-// decompressing first) rather than decoded from its start on every jump.
+// Plain `zstd FILE` writes one frame for the whole input. When any frame is
+// larger than MAX_FRAME or does not say its size (written from a pipe: decoding
+// it once just to measure it would be a pass of its own), every frame is read
+// through a checkpoint index inside the frames instead (asm/codec/window-index.ts, zstd-stream.ts): one
+// sequential decode keeps, every few MiB, the window and entropy state to
+// resume at a block boundary. Such a frame's window may be at most MAX_WINDOW
+// (zstd-stream.ts).
 
 import { Device } from "../io/device";
-import { corrupt, limit, addContext, lastError } from "../util/error";
+import { corrupt, addContext } from "../util/error";
 import { hex64 } from "../util/bytes";
 import { zstdFrameHeader, zstdDecompressFrame } from "../codec/zstd";
+import { ZstdFrame, ZstdStreamDecoder, windowFits } from "../codec/zstd-stream";
+import { WindowIndex } from "../codec/window-index";
 
 /** Most decoded bytes one frame may hold (and so the frame cache's size). */
 export const MAX_FRAME: i32 = 64 << 20;
@@ -31,6 +35,8 @@ export class ZstdDevice extends Device {
   private total: u64 = 0;
   private cached: i32 = -1;
   private cache: Uint8Array = new Uint8Array(0);
+  /** set when the frames are read through the checkpoint index */
+  private index: WindowIndex | null = null;
   notes: string[] = [];
 
   constructor(public file: Device) {
@@ -47,7 +53,8 @@ export class ZstdDevice extends Device {
     const f = this.file;
     const end = f.size;
     let off: u64 = 0;
-    let checksums = false;
+    const frames: ZstdFrame[] = [];
+    let big = false;
     while (off < end) {
       const hl = <i32>min<u64>(<u64>HEADER_MAX, end - off);
       const head = f.read(off, hl);
@@ -62,7 +69,12 @@ export class ZstdDevice extends Device {
         off += <u64>info.skipLen;
         continue;
       }
-      if (info.checksum) checksums = true;
+      if (info.contentSize > <i64>MAX_FRAME || info.contentSize < 0) {
+        // Read through the index: its one pass finds this frame's end and the
+        // frames after it (walking the block headers here would read the file twice).
+        frames.push(new ZstdFrame(off, info.headerLen, 0, info.windowSize, info.checksum, info.contentSize));
+        return this.openIndexed(frames);
+      }
       // walk the block headers to the frame's end; every block takes at least 3 bytes
       let p = off + <u64>info.headerLen;
       for (;;) {
@@ -80,47 +92,49 @@ export class ZstdDevice extends Device {
           corrupt("zstd.block-size", this.name + ": the zstd frame at " + hex64(off) + " is truncated (its block at " + hex64(p - 3 - size) + " runs past the end)");
           return false;
         }
-        if (<i64>(p - off) > MAX_FRAME_SRC) { tooBig(this.name, off); return false; }
         if ((bh & 1) != 0) break;
       }
+      const frameEnd = p;
       if (info.checksum) p += 4;
       if (p > end) {
         corrupt("zstd.checksum", this.name + ": the zstd frame at " + hex64(off) + " is truncated before its checksum");
         return false;
       }
-      let dlen: i64 = info.contentSize;
-      if (dlen > <i64>MAX_FRAME) { tooBig(this.name, off); return false; }
-      const clen = <i32>(p - off);
-      if (dlen < 0) {
-        // no content size in the header (a streamed frame): decode it once to learn it
-        const src = f.read(off, clen);
-        if (src === null) return false;
-        if (this.cache.length < MAX_FRAME) this.cache = new Uint8Array(MAX_FRAME);
-        this.cached = -1;
-        const n = zstdDecompressFrame(src, 0, this.cache, 0);
-        if (n < 0) {
-          const e = lastError();
-          if (e !== null && e.code == "zstd.too-large") { tooBig(this.name, off); return false; }
-          addContext(this.name + ": frame at " + hex64(off));
-          return false;
-        }
-        dlen = n;
-      }
-      if (dlen > 0) {
-        this.cOff.push(off);
-        this.cLen.push(clen);
-        this.dOff.push(this.total);
-        this.dLen.push(<i32>dlen);
-        this.total += <u64>dlen;
-      }
+      if (info.contentSize > <i64>MAX_FRAME || <i64>(p - off) > MAX_FRAME_SRC) big = true;
+      frames.push(new ZstdFrame(off, info.headerLen, frameEnd, info.windowSize, info.checksum, info.contentSize));
       off = p;
     }
-    if (this.cOff.length == 0) {
+    if (frames.length == 0) {
       corrupt("zstd.frame", this.name + ": the zstd file holds no data");
       return false;
     }
-    // frames without a checksum are normal (qemu, pzstd --no-check): no note, as for gzip
-    void checksums;
+    for (let i = 0; i < frames.length && !big; i++) {
+      const fr = frames[i];
+      if (fr.contentSize > 0) {
+        this.cOff.push(fr.off);
+        this.cLen.push(<i32>(fr.end + (fr.checksum ? 4 : 0) - fr.off));
+        this.dOff.push(this.total);
+        this.dLen.push(<i32>fr.contentSize);
+        this.total += <u64>fr.contentSize;
+      }
+    }
+    if (big) return this.openIndexed(frames);
+    return true;
+  }
+
+  /** Reads every frame through the checkpoint index (one frame is larger than MAX_FRAME). */
+  private openIndexed(frames: ZstdFrame[]): bool {
+    this.cache = new Uint8Array(0);
+    this.cached = -1;
+    for (let i = 0; i < frames.length; i++) if (!windowFits(this.name, frames[i])) return false;
+    const index = new WindowIndex(new ZstdStreamDecoder(this.file, frames), this.name + " (zstd)", <f64>this.file.size);
+    if (!index.build()) return false;
+    this.index = index;
+    this.total = index.size;
+    if (this.total == 0) {
+      corrupt("zstd.frame", this.name + ": the zstd file holds no data");
+      return false;
+    }
     return true;
   }
 
@@ -158,6 +172,8 @@ export class ZstdDevice extends Device {
       corrupt("io.past-end", this.name + ": read of " + len.toString() + " bytes at " + hex64(offset) + " goes past the end (" + this.total.toString() + " bytes)");
       return false;
     }
+    const index = this.index;
+    if (index !== null) return index.readInto(offset, len, dst);
     let done = 0;
     while (done < len) {
       const pos = offset + <u64>done;
@@ -170,10 +186,4 @@ export class ZstdDevice extends Device {
     }
     return true;
   }
-}
-
-function tooBig(name: string, off: u64): void {
-  limit("zstd.frame-too-large", name + ": the zstd frame at " + hex64(off) + " holds more than " + (MAX_FRAME >> 20).toString() +
-    " MiB; guestcheck reads .zst images frame by frame, so recompress it into independent frames with pzstd " +
-    "(pzstd -d, then pzstd FILE) or decompress it first (zstd -d FILE) — plain zstd, with or without --long or -B, writes one frame");
 }
