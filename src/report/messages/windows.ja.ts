@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Windows check items' fixes and evidence in Japanese (keys as in windows.en.ts).
+export const windowsJa: Record<string, string> = {
+  'ev.win.onNoVolume': 'イメージのどのボリュームにもありません',
+  'ev.win.bytes': '{size} バイト',
+  'ev.win.installed': 'インストール済み',
+  'ev.win.valueAbsent': '{name} = なし',
+  'ev.win.keyAbsent': 'キーがありません',
+  'ev.win.softwareAbsent': 'SOFTWARE ハイブがありません',
+  'ev.win.selectUnreadable': 'SYSTEM\\Select を読み取れません',
+  'ev.win.selectAbsent': 'SYSTEM\\Select\\Current がないため、ControlSet001 を使用しました',
+  'fix.win.noControlSet': '現在のコントロールセットを読み取れませんでした。Registry の項目を参照してください。',
+
+  'fix.win.Platform.noHives': 'Windows ボリュームにレジストリハイブがありません。Windows ゲストのシステムディスクであることを確認してください。',
+
+  'fix.win.OSVersion.unknown': 'SOFTWARE ハイブから Windows のリリースを読み取れませんでした。Registry の項目を参照し、ハイブを修復してください（ゲストを一度起動するか、Windows\\System32\\config\\RegBack から復元します）。',
+  'ev.win.OSVersion.win11': 'ビルド {build} は Windows 11 です（ProductName は「Windows 10」のままです）',
+  'fix.win.OSVersion.tooOld': '{family} は ECS がインポートできるリリース（Windows Server 2008 R2 / Windows 7 以降）より古いバージョンです。インポートする前にゲストをアップグレードしてください。',
+
+  'fix.win.BCD.rebuild': '{why}Windows ボリュームからブートファイルを再作成してください。',
+  'fix.win.BCD.notFound': 'EFI システムパーティションにもシステムパーティションにも BCD ストアが見つかりません。',
+  'ev.win.BCD.notBcd': 'BCD ストアではありません（Objects キーがありません）',
+  'fix.win.BCD.corrupt': 'BCD ストアを読み取れません。',
+  'ev.win.BCD.objects': 'オブジェクト {count} 個',
+  'fix.win.BCD.noBootManager': 'BCD ストアに Windows ブートマネージャーのオブジェクト {9dea862c-5cdd-4e70-acc1-f32b344d4795} がありません。',
+  'ev.win.BCD.noDefault': 'default = （なし）',
+  'fix.win.BCD.noDefaultEntry': 'ブートマネージャーのデフォルトエントリー {entry} が存在しません。',
+  'ev.win.BCD.none': '（なし）',
+  'ev.win.BCD.entry': '"{description}" path={path} device={device}',
+  'ev.win.BCD.device': '{kind} → {volume}',
+  'ev.win.BCD.volume': 'ボリューム {id}',
+  'ev.win.BCD.noVolume': 'このイメージのボリュームではありません',
+  'fix.win.BCD.badPath': 'デフォルトエントリーのパスが {path} で、\\Windows\\system32\\winload.exe（BIOS）または winload.efi（UEFI）ではありません。',
+  'fix.win.BCD.deviceNotFound': 'デフォルトエントリーが起動するパーティションはこのイメージにありません（ディスク署名 / GUID とパーティションがどのボリュームとも一致しません）。',
+  'fix.win.BCD.otherVolume': 'デフォルトエントリーが起動するのはボリューム {volume} で、チェックした Windows ボリューム {root} ではありません。',
+
+  'fix.win.BootMgr.notFound': 'Windows ブートマネージャーがないため、イメージは起動しません。Windows ボリュームから再作成してください。',
+
+  'ev.win.CloudAssistant.noService': 'AliyunService サービスがありません',
+  'fix.win.CloudAssistant.notEnabled': 'クラウドアシスタントのファイルはありますが、AliyunService サービスが登録されていません。エージェントを再インストールしてください。',
+  'ev.win.CloudAssistant.none': 'ありません。クラウドアシスタントのプログラムファイルもありません',
+  'fix.win.CloudAssistant.notInstalled': 'エージェントがないと、インスタンスでクラウドアシスタントのコマンドを実行できません。ゲスト内でインストールしてください（またはインポート時に ECS に追加させる: repairItems "assist"）。',
+
+  'ev.win.DesktopConfig.noFolder': 'Desktop フォルダーがありません',
+  'fix.win.DesktopConfig.notFound': 'ゲストに既定またはパブリックの Desktop フォルダーがありません。ユーザープロファイルのテンプレートが破損しており、新しいアカウントに一時プロファイルが割り当てられる可能性があります。',
+  'fix.win.DesktopConfig.missing': '{folders} に desktop.ini がないため、フォルダーがローカライズされた名前やアイコンなしで表示されます。同じリリースの別の Windows からコピーしてください（隠しシステムファイルです: attrib +s +h）。',
+
+  'ev.win.Disk.present': '{name}: ドライバーあり',
+  'ev.win.Disk.noService': '{name}: サービスキーなし',
+  'ev.win.Disk.fileAbsent': '{name}: ドライバーファイルなし',
+  'fix.win.Disk.filterMissing': 'ディスククラスのフィルター一覧に {names} が記載されていますが、そのドライバーはありません（アンインストールされたバックアップ / 暗号化 / レプリケーションソフトウェアの残骸です）。Windows は INACCESSIBLE_BOOT_DEVICE で起動に失敗します。{lists} からこれらの名前を削除してください。',
+  'fix.win.Disk.bothLists': '{a} と {b}',
+  'ev.win.Disk.noFilters': 'UpperFilters / LowerFilters はありません',
+
+  'fix.win.Hotfix.unreadable': 'SOFTWARE ハイブからインストール済みパッケージを読み取れませんでした。Registry の項目を参照してください。',
+  'ev.win.Hotfix.packages': 'パッケージ {count} 個',
+  'fix.win.Hotfix.badOne': 'インストール済みの更新プログラム {kbs} は、起動や仮想マシンを壊すことが知られています。アンインストールし、修正版（定例外リリース）をインストールしてください。',
+  'fix.win.Hotfix.badMany': 'インストール済みの更新プログラム {kbs} は、起動や仮想マシンを壊すことが知られています。アンインストールし、修正版（定例外リリース）をインストールしてください。',
+  'ev.win.Hotfix.noSha2': 'Package_for_KB3033929（SHA-2 コード署名のサポート）がありません',
+  'fix.win.Hotfix.sha2': 'Windows Server 2008 R2 で現行の virtio ドライバーを読み込むには KB3033929（SHA-2 コード署名のサポート）が必要です。インポートする前にインストールしてください（SP1 も必要です）。',
+
+  'ev.win.Registry.notHive': '読み取れるハイブではありません: {detail}',
+  'ev.win.Registry.sequence': 'シーケンス番号 {primary}/{secondary}',
+  'ev.win.Registry.checksum': 'ベースブロックのチェックサムが不正です（{seq}）',
+  'ev.win.Registry.dirtyNoLog': '未反映の変更があり（{seq}）、適用できるトランザクションログがありません',
+  'ev.win.Registry.dirtyLogsEmpty': '未反映の変更があり（{seq}）、適用できるトランザクションログがありません（ログ {logs} からは何も得られませんでした）',
+  'ev.win.Registry.rootKey': 'ルートキーを読み取れません',
+  'ev.win.Registry.logsApplied': '未反映の変更があり（{seq}）、{logs} のログエントリー {count} 件をメモリ上で適用しました',
+  'ev.win.Registry.clean': '正常（{seq}）、regf {version}',
+  'ev.win.Registry.damaged': '破損しています: {detail}',
+  'fix.win.Registry.badOne': 'レジストリハイブ {hives} がないか、破損しているか、ログなしで未反映の変更があります。ディスクをエクスポートする前にゲストを正常にシャットダウンする（クラッシュや強制電源オフではなく）か、{regback} のコピーから復元してください。',
+  'fix.win.Registry.badMany': 'レジストリハイブ {hives} がないか、破損しているか、ログなしで未反映の変更があります。ディスクをエクスポートする前にゲストを正常にシャットダウンする（クラッシュや強制電源オフではなく）か、{regback} のコピーから復元してください。',
+
+  'fix.win.Server.disabled': 'ドライバーのインストールが無効になっています。ECS では Windows が新しいディスクとネットワークデバイスのドライバーをインストールできません。再び許可してください（またはグループポリシー「デバイスのインストールを禁止する」を削除してください）。',
+  'ev.win.Server.allowed': 'DeviceInstallDisabled はなく、DeviceInstall の制限ポリシーもありません',
+
+  'fix.win.Sysprep.notCompleted': 'Sysprep が完了していません（ImageState {state}）。イメージはセットアップで止まるか、起動しません。元のマシンを起動して sysprep を完了または再実行し（C:\\Windows\\System32\\Sysprep\\Panther\\setuperr.log を参照）、シャットダウンしてから再度エクスポートしてください。',
+  'fix.win.Sysprep.inProgress': 'sysprep で封印されていないイメージで、Windows セットアップが実行中（SYSTEM\\Setup SystemSetupInProgress=1）になっているため、セットアップが繰り返されます。エクスポートする前に元のマシンでセットアップを完了してください。',
+  'ev.win.Sysprep.neverRan': 'ImageState がありません: sysprep は実行されていません',
+
+  'ev.win.Update.pendingXml': '{size} バイト: サービス操作が再起動を待っています',
+  'ev.win.Update.rebootRequired': 'あります: Windows Update が再起動を待っています',
+  'fix.win.Update.pending': '更新プログラムまたはコンポーネントのインストールが中断されており、次回起動時に完了します。これは新しいハードウェアでは失敗しがちです。元のマシンを起動して更新を完了させ（保留中の更新がなくなるまで再起動）、その後エクスポートするか、保留中の操作をオフラインで元に戻してください。',
+  'fix.win.Update.reboot': 'ゲストは更新の完了（または使用中ファイルの置き換え）のために再起動を待っています。エクスポートする前に元のマシンを一度再起動してください。',
+  'ev.win.Update.none': 'ありません。保留中のサービス操作のキーもありません',
+
+  'ev.win.Virtio.staged': 'ドライバーストアにあります',
+  'fix.win.Virtio.notInstalled': 'ゲストに virtio ストレージドライバー（viostor.sys または vioscsi.sys）がないため、ECS でシステムディスクを見つけられません（INACCESSIBLE_BOOT_DEVICE）。エクスポートする前に、ゲストに virtio-win ドライバー（{url}）をインストールしてください。',
+  'fix.win.Virtio.notBootStart': '{drivers} はディスク上にありますが、起動時に開始されません（Services\\{service} の Start は 0 である必要があります）。ECS で Windows がシステムディスクを見つけられません。',
+  'fix.win.Virtio.notBootStartBoth': '{a} と {b} はディスク上にありますが、起動時に開始されません（Services\\{service} の Start は 0 である必要があります）。ECS で Windows がシステムディスクを見つけられません。',
+  'fix.win.Virtio.noNetKvm': 'virtio ストレージドライバーはありますが、ネットワークドライバー netkvm.sys がありません。インスタンスはネットワークなしで起動します。virtio-win から NetKVM をインストールしてください。',
+
+  'fix.win.Xen.installed': 'Xen PV ドライバー（{drivers}）がゲストに残っています。ECS ではこれらがディスクを隠すか奪うため、インスタンスは起動に失敗します。エクスポートする前にアンインストールする（Citrix / XenServer PV Tools）か、サービスを無効にしてください。',
+  'ev.win.Xen.none': '{drivers} のいずれもありません',
+
+  'fix.win.Architecture.none': 'Windows カーネルも、レジストリのプロセッサアーキテクチャも見つかりませんでした。',
+  'fix.win.Architecture.notSupported': 'ECS で実行できるのは x86_64、arm64、i386 の Windows イメージです。このイメージは別のプロセッサ向けです。',
+  'ev.win.Architecture.notPe': 'PE イメージではありません',
+  'ev.win.Architecture.none': 'ないか読み取れず、PROCESSOR_ARCHITECTURE もありません',
+  'fix.win.KernelVersion.unreadable': 'SOFTWARE ハイブからカーネルのビルド番号を読み取れませんでした。Registry の項目を参照してください。',
+  'ev.win.KernelVersion.unreadable': 'CurrentBuild を読み取れません',
+};
