@@ -45,4 +45,8 @@ export const errorsEn: Record<string, string> = {
   'err.hive': 'A registry hive is damaged: shut Windows down cleanly before export, or restore the hive from RegBack.',
   'err.hive.log': 'A registry transaction log is damaged, so the hive\'s last changes could not be applied.',
   'err.initramfs': 'The initramfs could not be read.',
+  'err.cpio': 'An archive inside the initramfs (cpio) is damaged or truncated.',
+  'err.lz4': 'LZ4-compressed data in the initramfs is damaged or truncated.',
+  'err.sqlite': 'The rpm package database (SQLite) is damaged, so the installed packages could not be listed.',
+  'err.bdb': 'The rpm package database (Berkeley DB) is damaged, so the installed packages could not be listed.',
 };

@@ -42,4 +42,8 @@ export const errorsJa: Record<string, string> = {
   'err.hive': 'レジストリハイブが破損しています。エクスポートする前に Windows を正常にシャットダウンするか、RegBack からハイブを復元してください。',
   'err.hive.log': 'レジストリのトランザクションログが破損しているため、ハイブの最新の変更を適用できませんでした。',
   'err.initramfs': 'initramfs を読み取れませんでした。',
+  'err.cpio': 'initramfs 内のアーカイブ（cpio）が破損しているか、途中で切れています。',
+  'err.lz4': 'initramfs 内の LZ4 圧縮データが破損しているか、途中で切れています。',
+  'err.sqlite': 'rpm パッケージデータベース（SQLite）が破損しているため、インストール済みパッケージを一覧できませんでした。',
+  'err.bdb': 'rpm パッケージデータベース（Berkeley DB）が破損しているため、インストール済みパッケージを一覧できませんでした。',
 };
