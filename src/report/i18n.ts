@@ -61,6 +61,7 @@ function param(lang: Lang, v: MessageParam): string | number {
   if (typeof v === 'string' || typeof v === 'number') return v;
   if (Array.isArray(v)) return v.map((x) => render(lang, x)).join(t(lang, 'list.clauses'));
   if ('comma' in v) return v.comma.map((x) => render(lang, x)).join(t(lang, 'list.comma'));
+  if ('items' in v) return v.items.map((x) => render(lang, x)).join(t(lang, 'list.items'));
   return render(lang, v);
 }
 

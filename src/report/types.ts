@@ -18,13 +18,13 @@ export interface Evidence {
  * page and the Markdown report can say a finding's prose in the reader's
  * language. Parameters that are messages themselves are rendered in the same
  * language; a list of messages is joined as clauses ("; "), a `comma` list
- * as items (", ").
+ * as words (", "), an `items` list as separate pieces such as fstab lines.
  */
 export interface Message {
   key: string;
   params?: Record<string, MessageParam>;
 }
-export type MessageParam = string | number | Message | Message[] | { comma: Message[] };
+export type MessageParam = string | number | Message | Message[] | { comma: Message[] } | { items: Message[] };
 
 /** The catalog messages behind a finding's English `value`, `solution` and `evidence[i].text`. */
 export interface FindingMessages {

@@ -6,7 +6,6 @@
 // evidence text is either a catalog message or the guest's own text (a file
 // line, a registry value, a command), and no value is English prose.
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { checkFiles } from '../../src/engine/check';
 import { memoryFiles, type Instantiate } from '../../src/engine/wasm';
@@ -17,6 +16,11 @@ import { runRules } from '../../src/rules/run-rules';
 import { ctxOf, vol, OS_RELEASE } from '../helpers/rule-context';
 import { linuxCtx, linuxTree } from '../helpers/linux-guest';
 import { fakeHive, winCtx } from '../helpers/fake-hive';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasTool, CORPUS } from '../asm/disk-fixtures';
 
 const root = new URL('../../', import.meta.url);
 const build = new URL('build/', root);
@@ -138,4 +142,34 @@ describe('Japanese findings', () => {
     const prose = md.slice(0, md.indexOf('## 修復'));
     expect(prose).not.toContain('sets the static address');
   });
+});
+
+// the Windows disk of test/fixtures/recipes/guest-windows.sh, as test/rules/windows-disk.test.ts builds it
+const recipe = new URL('test/fixtures/recipes/guest-windows.sh', root).pathname;
+const minimal = CORPUS + 'hivex/minimal';
+const missing = ['sgdisk', 'mkfs.vfat', 'mmd', 'mcopy', 'mkntfs', 'ntfs-3g', 'hivexsh', 'python3'].filter((x) => !hasTool(x));
+const why = !existsSync(minimal) ? `${minimal} is absent: the Windows disk part is skipped`
+  : missing.length ? `missing ${missing.join(', ')}: the Windows disk part is skipped`
+  : !existsSync('/dev/fuse') || process.getuid?.() !== 0 ? 'the recipe needs root and /dev/fuse: the Windows disk part is skipped' : '';
+if (why) console.warn(why);
+
+describe.skipIf(why !== '')('Japanese findings of the Windows disk', () => {
+  it('say every fix and evidence phrase from the Japanese catalog (good, BCD on a missing volume, dirty hive)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'gc-win-ja-'));
+    try {
+      const seen: Seen[] = [];
+      for (const variant of ['good', 'bcd-missing-volume', 'dirty-hive']) {
+        const img = join(tmp, `${variant}.img`);
+        const r = spawnSync('bash', [recipe, img, variant, minimal], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        const report = await checkFiles(inst, mod, memoryFiles([new Uint8Array(readFileSync(img))]), [`${variant}.img`]);
+        rmSync(img);
+        for (const f of report.findings) seen.push({ where: variant, f });
+      }
+      expect(seen.filter((s) => s.f.status !== 'pass').map((s) => s.f.name)).toEqual(expect.arrayContaining(['BCD', 'Registry']));
+      expect(problems(seen)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

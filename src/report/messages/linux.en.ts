@@ -6,6 +6,7 @@ export const linuxEn: Record<string, string> = {
   // shared by the items of both platforms
   'list.clauses': '; ',
   'list.comma': ', ',
+  'list.items': '; ',
   'ev.absent': 'absent',
   'ev.present': 'present',
   'fix.ruleFailed': 'The check could not run: {message}',

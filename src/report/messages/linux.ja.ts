@@ -5,6 +5,7 @@
 export const linuxJa: Record<string, string> = {
   'list.clauses': '。',
   'list.comma': '、',
+  'list.items': ' ／ ',
   'ev.absent': 'ありません',
   'ev.present': 'あります',
   'fix.ruleFailed': 'このチェックを実行できませんでした: {message}',

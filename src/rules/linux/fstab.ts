@@ -145,7 +145,7 @@ export const fstab: Rule = {
       riskLevel: fails.length ? 'High' : 'Medium', riskCode: first.code,
       solution: msg(problems.length > 1 ? 'fix.Fstab.problemsMany' : 'fix.Fstab.problemsOne', {
         lines: [...whichLines(fails, 'stop'), ...whichLines(problems.filter((p) => p.level === 'warn'), 'mayNotMount')],
-        codes: codes.join(', '), why: first.why, fix: fixText.length ? msg('fix.Fstab.writeInstead', { lines: fixText }) : '',
+        codes: codes.join(', '), why: first.why, fix: fixText.length ? msg('fix.Fstab.writeInstead', { lines: { items: fixText } }) : '',
       }),
       ...(command ? { command } : {}),
     });
