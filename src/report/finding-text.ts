@@ -32,11 +32,20 @@ export function knownSentence(lang: Lang, text: string): string {
   return key ? t(lang, key) : text;
 }
 
+/** "unknown (machine 0x1c4)": a value some rules still write as English prose */
+const UNKNOWN_OF = /^unknown \((.+)\)$/;
+
+/** A value in this language: the API's words stay, the one prose form rules write directly is said from the catalog. */
+export function knownValue(lang: Lang, value: string): string {
+  const u = lang === 'en' ? null : UNKNOWN_OF.exec(value);
+  return u ? t(lang, 'value.unknownOf', { what: u[1] }) : value;
+}
+
 export function findingText(lang: Lang, f: Finding): FindingText {
   if (lang === 'en') return { value: f.value, solution: f.solution, evidence: f.evidence.map((e) => e.text) };
   const m = f.messages ?? {};
   return {
-    value: m.value ? render(lang, m.value) : f.value,
+    value: m.value ? render(lang, m.value) : knownValue(lang, f.value),
     solution: m.solution ? render(lang, m.solution) : knownSentence(lang, f.solution),
     evidence: f.evidence.map((e, i) => {
       const em = m.evidence?.[i];

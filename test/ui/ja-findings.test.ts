@@ -94,7 +94,11 @@ function windowsFakes() {
   const broken = winCtx(tree, { [`${CFG}/SYSTEM`]: sys, [`${CFG}/SOFTWARE`]: soft, [`${CFG}/SAM`]: new Error('hive.base.magic: not a hive') },
     { volumeTrees: { p1: { '/EFI/Microsoft/Boot/BCD': 'regf' } }, bcd: { 'p1:/EFI/Microsoft/Boot/BCD': { isBcd: true, objectCount: 1, hasBootManager: false, default: '', defaultExists: false } as never } });
   const bare = winCtx({}, {});
-  return [broken, bare];
+  // ntoskrnl.exe for Itanium (PE machine 0x200): a processor guestcheck does not name
+  const armnt = new Uint8Array(512);
+  armnt.set([0x4d, 0x5a]); armnt[0x3c] = 0x80; armnt.set([0x50, 0x45, 0, 0, 0x00, 0x02], 0x80); armnt[0x80 + 20] = 0xf0; armnt.set([0x0b, 0x01], 0x80 + 24);
+  const arm = winCtx({ '/Windows/System32/ntoskrnl.exe': armnt }, { [`${CFG}/SYSTEM`]: sys, [`${CFG}/SOFTWARE`]: soft });
+  return [broken, bare, arm];
 }
 
 describe('Japanese findings', () => {
@@ -126,6 +130,7 @@ describe('Japanese findings', () => {
     // the fake guests are there to fail: most items must have said a fix
     const fixed = new Set(seen.filter((s) => s.f.solution !== '').map((s) => `${s.f.name} ${s.f.riskCode}`));
     expect(fixed.size).toBeGreaterThan(40);
+    expect(seen.some((s) => /^unknown \(/.test(s.f.value) && s.f.name === 'Architecture' && s.f.id && !s.f.messages?.value)).toBe(true);
   }, 120_000);
 
   it('render the Markdown report in Japanese, commands as they are', async () => {

@@ -69,7 +69,7 @@ export const uiJa: Record<string, string> = {
   'md.col.item': '項目',
   'md.col.status': '状態',
   'md.col.value': '値',
-  'md.col.risk': 'リスク',
+  'md.col.risk': 'リスクレベル',
   'md.unreadable': 'イメージを読み取れませんでした:',
   'md.tags': 'タグ:',
   'md.repair': '修復',

@@ -103,4 +103,5 @@ export const windowsEn: Record<string, string> = {
   'ev.win.Architecture.none': 'absent or unreadable, and no PROCESSOR_ARCHITECTURE',
   'fix.win.KernelVersion.unreadable': 'guestcheck could not read the kernel build from the SOFTWARE hive; see the Registry item.',
   'ev.win.KernelVersion.unreadable': 'CurrentBuild unreadable',
+  'value.unknownOf': 'unknown ({what})',
 };

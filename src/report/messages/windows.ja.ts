@@ -99,4 +99,5 @@ export const windowsJa: Record<string, string> = {
   'ev.win.Architecture.none': 'ないか読み取れず、PROCESSOR_ARCHITECTURE もありません',
   'fix.win.KernelVersion.unreadable': 'SOFTWARE ハイブからカーネルのビルド番号を読み取れませんでした。Registry の項目を参照してください。',
   'ev.win.KernelVersion.unreadable': 'CurrentBuild を読み取れません',
+  'value.unknownOf': '不明（{what}）',
 };
