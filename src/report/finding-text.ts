@@ -8,6 +8,7 @@
 import type { Finding, VolumeInfo } from './types';
 import { catalogKeys, render, t, type Lang } from './i18n';
 import { errorMessage, splitCodedError } from './engine-error';
+import { engineSentence } from './engine-sentences';
 
 export interface FindingText {
   value: string;
@@ -63,6 +64,13 @@ export function reportErrorText(lang: Lang, e: { code: string; message: string }
 export function tableErrorText(lang: Lang, s: string): string {
   const c = splitCodedError(s);
   return lang === 'en' || c === null ? s : render(lang, errorMessage(c.code, c.detail));
+}
+
+/** One of ImageInfo.notes in this language: a known engine sentence is said from the catalog, another is marked as the engine's own English. */
+export function noteText(lang: Lang, note: string): string {
+  if (lang === 'en') return note;
+  const m = engineSentence(note);
+  return m ? render(lang, m) : t(lang, 'image.note', { note });
 }
 
 /** A volume's filesystem error in this language. */

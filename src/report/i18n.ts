@@ -19,6 +19,8 @@ import { windowsEn } from './messages/windows.en';
 import { windowsJa } from './messages/windows.ja';
 import { errorsEn } from './messages/errors.en';
 import { errorsJa } from './messages/errors.ja';
+import { engineEn } from './messages/engine.en';
+import { engineJa } from './messages/engine.ja';
 
 export type Lang = 'en' | 'ja';
 export const LANGS: Lang[] = ['en', 'ja'];
@@ -26,8 +28,8 @@ export const LANGS: Lang[] = ['en', 'ja'];
 type Catalog = Record<string, string>;
 
 const catalogs: Record<Lang, Catalog> = {
-  en: { ...uiEn, ...linuxEn, ...windowsEn, ...errorsEn },
-  ja: { ...uiJa, ...linuxJa, ...windowsJa, ...errorsJa },
+  en: { ...uiEn, ...linuxEn, ...windowsEn, ...errorsEn, ...engineEn },
+  ja: { ...uiJa, ...linuxJa, ...windowsJa, ...errorsJa, ...engineJa },
 };
 
 /** The first of the browser's preferred languages we have a catalog for. */

@@ -7,7 +7,7 @@
 // table and API values stay the API's words, as the console shows them.
 import type { Report } from './types';
 import { formatBytes, itemName, t, type Lang } from './i18n';
-import { findingText, reportErrorText, tableErrorText, volumeErrorText } from './finding-text';
+import { findingText, noteText, reportErrorText, tableErrorText, volumeErrorText } from './finding-text';
 
 /** Table cells hold no pipes or newlines. */
 function cell(s: string): string {
@@ -27,7 +27,7 @@ export function formatMarkdown(r: Report, lang: Lang = 'en'): string {
     out.push(lang === 'en' ? `**${t(lang, 'md.unreadable')}** ${r.error.message} (\`${r.error.code}\`)` : `**${t(lang, 'md.unreadable')}** ${reportErrorText(lang, r.error)}`, '');
     return out.join('\n');
   }
-  for (const n of img.notes) out.push(`- ${t(lang, 'image.note', { note: n })}`);
+  for (const n of img.notes) out.push(`- ${noteText(lang, n)}`);
   if (img.notes.length) out.push('');
   if (img.tableError) out.push(t(lang, 'image.tableError', { message: tableErrorText(lang, img.tableError) }), '');
   if (img.volumes.length) {

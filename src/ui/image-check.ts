@@ -8,7 +8,7 @@ import { findingsStyles, renderFindings } from './findings-view';
 import { layoutStyles, renderLayout } from './disk-layout';
 import { baseName, download, reportJson, reportZip } from './export';
 import { formatMarkdown } from '../report/markdown';
-import { reportErrorText, tableErrorText } from '../report/finding-text';
+import { noteText, reportErrorText, tableErrorText } from '../report/finding-text';
 
 const PHASES: Phase[] = ['opening', 'decompressing', 'partitions', 'filesystems', 'mounting', 'checking', 'done'];
 
@@ -238,7 +238,7 @@ export class ImageCheck extends LitElement {
       <section class="report" aria-labelledby=${id('image-heading')}>
         <h2 id=${id('image-heading')}>${total > 1 ? t(lang, 'image.headingOf', { n: i + 1, total, name: img.files.join(', ') }) : t(lang, 'image.heading')}</h2>
         <p id=${id('summary')}>${t(lang, 'image.summary', { files: img.files.join(', '), format: img.format, size: formatBytes(img.virtualSize, lang), table: img.partitionTable })}${r.platform ? html`<br />${t(lang, 'image.platform', { platform: r.platform })}` : nothing}</p>
-        ${img.notes.map((n) => html`<p class="muted">${t(lang, 'image.note', { note: n })}</p>`)}
+        ${img.notes.map((n) => html`<p class="muted">${noteText(lang, n)}</p>`)}
         ${img.tableError ? html`<p class="fail-text">${t(lang, 'image.tableError', { message: tableErrorText(lang, img.tableError) })}</p>` : nothing}
         ${r.error ? html`<p class="fail-text" id=${id('error')}>${t(lang, 'image.error', { message: reportErrorText(lang, r.error) })}</p>` : nothing}
         ${renderLayout(img, lang)}

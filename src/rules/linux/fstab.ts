@@ -7,6 +7,7 @@ import { hasOption, parseFstab, type FstabLine } from '../../facts/fstab';
 import { resolveSpec, uuidSpec, type SpecKind } from '../../facts/block-device';
 import { sedReplaceLine } from '../../facts/shell';
 import { msg, said } from '../../report/message';
+import { engineSentence } from '../../report/engine-sentences';
 
 const FSTAB = '/etc/fstab';
 
@@ -107,14 +108,14 @@ export const fstab: Rule = {
           why: r.kind === 'by-id'
             ? msg('fix.Fstab.byId', { spec: l.spec })
             : msg(m?.detail && m.status !== 'unresolved' ? 'fix.Fstab.noVolumeDetail' : 'fix.Fstab.noVolume', {
-              spec: l.spec, detail: m?.detail ?? '', then: msg(lenient ? (swap ? 'fix.Fstab.swapWaits' : 'fix.Fstab.nofailGoesOn') : 'fix.Fstab.emergency'),
+              spec: l.spec, detail: m?.detail ? engineSentence(m.detail) ?? m.detail : '', then: msg(lenient ? (swap ? 'fix.Fstab.swapWaits' : 'fix.Fstab.nofailGoesOn') : 'fix.Fstab.emergency'),
             }),
           fixed: guess ? withSpec(l, uuidSpec(guess)) : (lenient ? undefined : withNofail(l)),
         });
         continue;
       }
       if (m && m.status === 'failed') {
-        problems.push({ level: 'fail', code: 'Fstab.RootMismatch', line: l, why: m.detail, fixed: withSpec(l, uuidSpec(ctx.image.volumes.find((v) => v.mountedAt === '/')!)) });
+        problems.push({ level: 'fail', code: 'Fstab.RootMismatch', line: l, why: engineSentence(m.detail) ?? m.detail, fixed: withSpec(l, uuidSpec(ctx.image.volumes.find((v) => v.mountedAt === '/')!)) });
         continue;
       }
       if (r.kind === 'device') {
