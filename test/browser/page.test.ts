@@ -198,6 +198,9 @@ describe.skipIf(!have)('page in Chromium', () => {
     await ja.addInitScript(() => Object.defineProperty(navigator, 'languages', { get: () => ['ja-JP', 'en'] }));
     await ja.goto(url);
     expect(await ja.locator('image-check #sample').innerText()).toBe('サンプルイメージで試す');
+    // the page's own text follows the browser's language as the element does
+    expect(await ja.locator('[data-i18n="page.intro"]').innerText()).toMatch(/このブラウザーのタブの中でチェックします/);
+    expect(await ja.locator('html').getAttribute('lang')).toBe('ja');
   });
 
   it('exports one zip holding the report as JSON and Markdown', async () => {
