@@ -52,7 +52,7 @@ export const uiJa: Record<string, string> = {
   'results.evidence': '根拠',
   'results.fix': '修正方法',
   'results.noEvidence': 'この項目を決めたファイルはありません。',
-  'results.risk': 'リスク {level}: {code}',
+  'results.risk': 'リスクレベル {level}: {code}',
   'results.copy': 'コピー',
   'results.copied': 'コピーしました',
   'status.fail': '失敗',
