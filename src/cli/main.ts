@@ -2,7 +2,8 @@
 // guestcheck IMAGE... [--json|--markdown [--lang en|ja]] [--repair-script FILE|-]: checks an image from the command line. The
 // check runs in a worker thread (DESIGN.md), so a wasm trap cannot take the
 // CLI down with it: it becomes exit code 2 with the message.
-// --repair-script FILE writes the repair script (src/report/repair.ts) to FILE, "-" for stdout.
+// --repair-script FILE writes the repair script (src/report/repair.ts) to FILE, "-" for stdout:
+// POSIX sh for a Linux guest, PowerShell (name it repair.ps1) for a Windows guest.
 // Exit codes: 0 no finding fails, 1 a finding fails, 2 unreadable image or bad arguments.
 import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
@@ -54,6 +55,8 @@ export async function main(argv: string[], wasmDir: URL): Promise<number> {
     if (repairTo !== undefined) {
       const script = result.repair?.script || '# guestcheck: no item is at risk; nothing to repair\n';
       if (repairTo === '-') process.stdout.write(script);
+      // a Windows guest's script is PowerShell: Windows PowerShell 5.1 needs the BOM to read it as UTF-8
+      else if (result.platform === 'Windows') writeFileSync(repairTo, `\ufeff${script}`);
       else writeFileSync(repairTo, script, { mode: 0o755 });
     }
     if (repairTo !== '-') process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : markdown ? formatMarkdown(result, lang) : formatTable(result));

@@ -61,8 +61,8 @@ export async function checkFiles(
     Tags: tagsFor(findings),
     findings,
     stats: stats(),
-    // the script is POSIX shell for a Linux guest; a Windows guest gets the template's items only
-    repair: platform === 'Windows' ? { script: '', repairItems: buildRepair(findings, os, names).repairItems } : buildRepair(findings, os, names),
+    // POSIX shell for a Linux guest, PowerShell (repair.ps1) for a Windows one
+    repair: buildRepair(findings, os, names, platform),
   });
 
   progress('opening');

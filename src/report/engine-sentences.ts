@@ -54,15 +54,20 @@ const FORMS: [RegExp, string][] = [
   [/^xz: SHA-256 block checks are not verified$/, 'engine.note.xzSha256'],
 ];
 
-/** The catalog message for a sentence the engine wrote, or null when it is not one of its known forms. */
-export function engineSentence(text: string): Message | null {
-  for (const [re, key] of FORMS) {
+/** The catalog message for a sentence of one of these forms, or null. */
+export function matchSentence(forms: readonly [RegExp, string][], text: string): Message | null {
+  for (const [re, key] of forms) {
     const m = re.exec(text);
     if (!m) continue;
     const said = msg(key, { ...(m.groups ?? {}) });
     if (english(said) === text) return said;
   }
   return null;
+}
+
+/** The catalog message for a sentence the engine wrote, or null when it is not one of its known forms. */
+export function engineSentence(text: string): Message | null {
+  return matchSentence(FORMS, text);
 }
 
 /** The keys this module can produce, for the catalog test. */

@@ -9,6 +9,7 @@ import type { Finding, VolumeInfo } from './types';
 import { catalogKeys, render, t, type Lang } from './i18n';
 import { errorMessage, splitCodedError } from './engine-error';
 import { engineSentence } from './engine-sentences';
+import { ruleSentence } from './rule-sentences';
 
 export interface FindingText {
   value: string;
@@ -30,7 +31,9 @@ export function knownSentence(lang: Lang, text: string): string {
     }
   }
   const key = byEnglish.get(text);
-  return key ? t(lang, key) : text;
+  if (key) return t(lang, key);
+  const m = ruleSentence(text);
+  return m ? render(lang, m) : text;
 }
 
 /** "unknown (machine 0x1c4)": a value some rules still write as English prose */

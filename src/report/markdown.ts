@@ -59,7 +59,7 @@ export function formatMarkdown(r: Report, lang: Lang = 'en'): string {
     const q = fence(r.repair.script);
     const items = r.repair.repairItems.length ? r.repair.repairItems.map((i) => `\`${i}\``).join(', ') : t(lang, 'md.none');
     out.push(`## ${t(lang, 'md.repair')}`, '', `${t(lang, 'md.repairItems')} ${items}`, '');
-    out.push(`${q}sh`, r.repair.script.trimEnd(), q, '');
+    out.push(`${q}${r.platform === 'Windows' ? 'powershell' : 'sh'}`, r.repair.script.trimEnd(), q, '');
   }
   out.push(t(lang, 'stats.line', { bytes: formatBytes(r.stats.bytesRead, lang), calls: r.stats.readCalls, ms: r.stats.elapsedMs }), '');
   return out.join('\n');

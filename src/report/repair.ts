@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The repair the report offers: one reviewable POSIX shell script for the
-// guest's family that fixes the items at risk, each block commented with the
+// guest's family (a Windows guest gets a PowerShell one: repair-windows.ts) that fixes the items at risk, each block commented with the
 // item and why, meant to run inside the guest before it is captured (or with
 // `virt-customize -a IMAGE --run repair.sh`); and the repairItems value of
 // the ACS-ECS-RepairImage template. Nothing is applied to the image.
 import type { Finding, Repair } from './types';
 import type { OsInfo } from '../facts/os-release';
 import { familyOf, toolsFor, type Family } from '../facts/family';
+import { buildWindowsRepairScript } from './repair-windows';
 
 /** ACS-ECS-RepairImage's repairItems, by finding name. */
 const REPAIR_ITEM: Record<string, string> = {
@@ -48,10 +49,12 @@ function comment(text: string): string {
   return out.join('\n');
 }
 
-export function buildRepair(findings: Finding[], os: OsInfo | null, files: string[]): Repair {
+/** The repair of a report: a POSIX script for Linux guests, a PowerShell one (repair.ps1) for Windows guests. */
+export function buildRepair(findings: Finding[], os: OsInfo | null, files: string[], platform: 'Linux' | 'Windows' | null = null): Repair {
   const risky = findings.filter(atRisk);
   const items = new Set(risky.map((f) => REPAIR_ITEM[f.name]).filter((x): x is string => x !== undefined));
   const repairItems = TEMPLATE_ORDER.filter((i) => items.has(i));
+  if (platform === 'Windows') return { script: buildWindowsRepairScript(findings, files), repairItems };
   if (risky.length === 0) return { script: '', repairItems };
   const fam = familyOf(os);
   const kernel = findings.find((f) => f.name === 'KernelVersion' && f.value !== 'Unknown')?.value ?? '';

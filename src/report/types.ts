@@ -169,7 +169,7 @@ export interface MountInfo {
 
 /** The repair the report offers; nothing is applied to the image. */
 export interface Repair {
-  /** a reviewable shell script for the guest's family, "" when nothing needs fixing */
+  /** a reviewable shell script for the guest's family (PowerShell, repair.ps1, for a Windows guest), "" when nothing needs fixing */
   script: string;
   /** the repairItems value of the ACS-ECS-RepairImage template */
   repairItems: string[];

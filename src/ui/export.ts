@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the person takes away: the report as JSON (the contract), as Markdown
 // in the page's language (src/report/markdown.ts, the CLI's too), and one .zip (made with @zip.js/zip.js) holding
-// both plus the repair script and the ACS-ECS-RepairImage parameters when the
+// both plus the repair script (repair.sh, or repair.ps1 for Windows) and the ACS-ECS-RepairImage parameters when the
 // report carries them. Everything is built in the page; nothing is sent.
 import { BlobWriter, TextReader, ZipWriter, configure } from '@zip.js/zip.js';
 import type { Report } from '../report/types';
@@ -27,7 +27,9 @@ export async function reportZip(r: Report, lang: Lang): Promise<Blob> {
   await zip.add('report.md', new TextReader(formatMarkdown(r, lang)));
   const repair = r.repair;
   if (repair && repair.script) {
-    await zip.add('repair.sh', new TextReader(repair.script), { unixMode: 0o100755 });
+    // Windows PowerShell 5.1 reads a script without a byte order mark in the ANSI code page
+    if (r.platform === 'Windows') await zip.add('repair.ps1', new TextReader(`\ufeff${repair.script}`));
+    else await zip.add('repair.sh', new TextReader(repair.script), { unixMode: 0o100755 });
     // the ACS-ECS-RepairImage template's parameter, as the console takes it
     await zip.add('repair-image-parameters.json', new TextReader(JSON.stringify({ repairItems: repair.repairItems.join(',') }, null, 2) + '\n'));
   }

@@ -24,6 +24,13 @@ import { desktopConfig } from '../../src/rules/windows/desktop-config';
 import { bootMgr } from '../../src/rules/windows/boot-mgr';
 import { windowsVersion } from '../../src/facts/windows/windows-version';
 import { readPeHeader } from '../../src/facts/windows/pe';
+import { buildWindowsRepairScript, parseWindowsCommand, psq } from '../../src/report/repair-windows';
+import { buildRepair } from '../../src/report/repair';
+import { checkPowerShell } from './windows-ps-check';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+
+const peFixture = (n: string) => new Uint8Array(gunzipSync(readFileSync(new URL(`../fixtures/pe/${n}.gz`, import.meta.url))));
 
 const CFG = '/Windows/System32/config';
 const CV = 'Microsoft\\Windows NT\\CurrentVersion';
@@ -126,8 +133,36 @@ describe('each item fails or warns on its own', () => {
     const env = ctx({ tree: { '/Windows/System32/ntoskrnl.exe': '' }, ...withSys({ 'ControlSet001\\Control\\Session Manager\\Environment': { PROCESSOR_ARCHITECTURE: 'x86' } }) });
     expect(one(architecture, env)).toMatchObject({ status: 'pass', value: 'i386' });
     expect(one(architecture, ctx({ tree: { '/Windows/System32/ntoskrnl.exe': '' } }))).toMatchObject({ status: 'error' });
+    // the kernel's machine wins; the registry's word is a cross-check
+    const x86env = withSys({ 'ControlSet001\\Control\\Session Manager\\Environment': { PROCESSOR_ARCHITECTURE: 'x86' } });
+    const odd = one(architecture, ctx({ ...x86env, tree: { '/Windows/System32/ntoskrnl.exe': peFixture('ntoskrnl.exe') } }));
+    expect(odd).toMatchObject({ status: 'pass', value: 'x86_64' });
+    expect(odd.evidence[1].text).toBe('PROCESSOR_ARCHITECTURE = REG_SZ "x86", DISAGREES with the kernel\'s x86_64');
+    expect(one(architecture, ctx({ ...x86env, tree: { '/Windows/System32/ntoskrnl.exe': peFixture('hal32.dll') } })).evidence[1].text).toBe('PROCESSOR_ARCHITECTURE = REG_SZ "x86", agrees with the kernel');
   });
-  it('KernelVersion', () => expect(one(kernelVersion, ctx({ soft: {} }))).toMatchObject({ status: 'error', value: 'Unknown' }));
+  it('KernelVersion', () => {
+    expect(one(kernelVersion, ctx({ soft: {} }))).toMatchObject({ status: 'error', value: 'Unknown' });
+    // the registry alone (the fake ntoskrnl.exe has no resources)
+    const reg = one(kernelVersion, ctx());
+    expect(reg).toMatchObject({ status: 'pass', value: '10.0.17763.5329' });
+    expect(reg.evidence).toEqual([
+      { path: '/Windows/System32/ntoskrnl.exe', text: 'no version resource (RT_VERSION)' },
+      { path: `SOFTWARE\\${CV}`, text: 'CurrentBuild 17763, UBR 5329: 10.0.17763.5329 (used: the kernel file gave no version)' },
+    ]);
+    // the mingw-built kernel (pe.sh): its resource wins, and the Server 2019 registry disagrees
+    const kernel = peFixture('ntoskrnl.exe');
+    const both = one(kernelVersion, ctx({ tree: { '/Windows/System32/ntoskrnl.exe': kernel } }));
+    expect(both).toMatchObject({ status: 'pass', value: '10.0.20348.2340' });
+    expect(both.evidence[0].text).toMatch(/^VS_FIXEDFILEINFO FileVersion 10\.0\.20348\.2340; StringFileInfo 040904B0: FileVersion "10\.0\.20348\.2340 \(WinBuild\.160101\.0800\)", ProductName "Microsoft® Windows® Operating System" \(RT_VERSION #1 language 0x0409, RVA 0x[0-9a-f]+, \d+ bytes\)$/);
+    expect(both.evidence[1].text).toContain("DISAGREES with ntoskrnl.exe's 10.0.20348.2340");
+    const agree = one(kernelVersion, ctx({ tree: { '/Windows/System32/ntoskrnl.exe': kernel }, ...withSoft({ [CV]: { ...SOFT[CV], CurrentBuild: '20348', UBR: 2340 } }) }));
+    expect(agree.evidence[1].text).toBe('CurrentBuild 20348, UBR 2340: 10.0.20348.2340, agrees with ntoskrnl.exe');
+    // a damaged resource tree: the registry is the value, the evidence says why
+    const loop = one(kernelVersion, ctx({ tree: { '/Windows/System32/ntoskrnl.exe': peFixture('bad-loop.exe') } }));
+    expect(loop).toMatchObject({ status: 'pass', value: '10.0.17763.5329' });
+    expect(loop.evidence[0].text).toMatch(/^version resource unreadable: pe\.rsrc\.loop: /);
+    expect(one(kernelVersion, ctx({ tree: { '/Windows/System32/ntoskrnl.exe': 'MZ but nothing more' } })).evidence[0].text).toMatch(/^not a readable PE image: pe\.not-pe/);
+  });
   it('Virtio', () => {
     const none = one(virtio, ctx({ tree: { '/Windows/System32/drivers/viostor.sys': '' } }));
     expect(none).toMatchObject({ status: 'fail', value: 'NotInstalled', riskLevel: 'High', riskCode: 'Virtio.NotInstalled' });
@@ -216,5 +251,73 @@ describe('each item fails or warns on its own', () => {
   it('BootMgr', () => {
     expect(one(bootMgr, ctx({ esp: null }))).toMatchObject({ status: 'fail', riskCode: 'BootMgr.NotFound' });
     expect(one(bootMgr, ctx({ esp: { '/bootmgr': 'x', '/Boot/BCD': 'regf' } }))).toMatchObject({ status: 'pass', value: 'bootmgr' });
+  });
+});
+
+describe('repair.ps1 from the items at risk', () => {
+  const noSvc = { ...SYS }; delete noSvc['ControlSet001\\Services\\AliyunService'];
+  const K = 'ControlSet001\\Control\\Class\\{4d36e967-e325-11ce-bfc1-08002be10318}';
+  // one guest with many things wrong at once: every kind of command the rules give
+  const broken = ctx({
+    sys: { ...noSvc, [K]: { UpperFilters: ['partmgr', 'gone'], LowerFilters: ['gone2'] }, 'ControlSet001\\Services\\xenvbd': { Start: 0 }, 'ControlSet001\\Services\\XenPCI\\Parameters': { hide_devices: 'ide' }, 'ControlSet001\\Services\\DeviceInstall\\Parameters': { DeviceInstallDisabled: 1 } },
+    soft: { ...SOFT, [`${CBS}\\Packages\\Package_for_RollupFix_KB5009557~31bf3856ad364e35~amd64~~17763.2452.1.7`]: { CurrentState: 0x70 }, 'Microsoft\\Windows\\CurrentVersion\\Setup\\State': { ImageState: 'IMAGE_STATE_UNDEPLOYABLE' } },
+    tree: { '/Windows/System32/drivers/viostor.sys': '', '/Windows/WinSxS/pending.xml': '<x/>', '/Users/Public/Desktop/desktop.ini': '', '/Users/Public/Desktop': { dir: true } },
+    esp: { '/EFI/Microsoft/Boot/BCD': 'regf' },
+    bcd: { 'p1:/EFI/Microsoft/Boot/BCD': { ...GOOD_BCD, defaultEntry: { ...GOOD_BCD.defaultEntry!, device: { ...GOOD_BCD.defaultEntry!.device!, volume: '', found: false } } } },
+  });
+  const findings = runRules(broken).filter((x) => x.name !== 'SystemImage');
+  const risky = findings.filter((f) => f.status === 'fail' || (f.status === 'warn' && f.riskCode !== ''));
+  const script = buildWindowsRepairScript(findings, ['w.vhdx']);
+
+  it('has a step for exactly the items at risk, each fix a recognised command', () => {
+    expect(risky.map((f) => f.name)).toEqual(['Virtio', 'BCD', 'Hotfix', 'Disk', 'Sysprep', 'Update', 'Xen', 'CloudAssistant', 'Server', 'DesktopConfig', 'BootMgr']);
+    const shape = checkPowerShell(script);
+    // BootMgr's fix is bcdboot, already run for BCD
+    expect([...new Set(shape.stepItems)]).toEqual(risky.map((f) => f.name).filter((n) => n !== 'BootMgr'));
+    expect(script).toContain('# (bcdboot already runs above, for BCD)');
+    expect(script.match(/Invoke-Bcdboot \}/g)).toHaveLength(1);
+    for (const f of risky) if (f.command) expect([f.name, parseWindowsCommand(f.command).filter((a) => a.kind === 'manual')]).toEqual([f.name, []]);
+    expect(script).toContain("Add-VirtioDriver 'viostor'");
+    expect(script).toContain("Add-VirtioDriver 'NetKVM'");
+    expect(script).toContain("Invoke-Step 'Hotfix' 'uninstall KB5009557' { -not (Test-Hotfix '5009557') } { Uninstall-Hotfix '5009557' }");
+    expect(script).toContain("Set-RegData 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Class\\{4d36e967-e325-11ce-bfc1-08002be10318}' 'UpperFilters' 'REG_MULTI_SZ' 'partmgr'");
+    expect(script).toContain("Remove-RegData 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Class\\{4d36e967-e325-11ce-bfc1-08002be10318}' 'LowerFilters'");
+    expect(script).toContain("Set-RegData 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\xenvbd' 'Start' 'REG_DWORD' '4'");
+    expect(script).toContain("Remove-RegData 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\XenPCI\\Parameters' 'hide_devices'");
+    expect(script).toContain("Set-RegData 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\DeviceInstall\\Parameters' 'DeviceInstallDisabled' 'REG_DWORD' '0'");
+    expect(script).toContain("Invoke-PendingRevert 'Update'");
+    expect(script).toContain("Install-Assist 'https://");
+    // no automatic fix: said so, by hand
+    expect(script).toMatch(/^Show-Manual 'Sysprep' 'Sysprep did not finish/m);
+    expect(script).toMatch(/^Show-Manual 'DesktopConfig' /m);
+    // a comment names each item before its steps
+    for (const f of risky) expect(script).toContain(`# --- ${f.name}: ${f.value}`);
+  });
+
+  it('is a dry run unless -Apply, and tests before it changes', () => {
+    expect(script).toMatch(/^\[CmdletBinding\(\)\]\nparam\(\n/m);
+    expect(script).toContain('[switch]$Apply');
+    expect(script).toContain("if (-not $Apply) { Write-Host ('[' + $Item + '] would ' + $What)");
+    // every step has a test block and an action block
+    for (const l of script.split('\n').filter((x) => x.startsWith('Invoke-Step '))) expect(l).toMatch(/^Invoke-Step '\w+' '[^']*(?:''[^']*)*' \{ .+ \} \{ .+ \}$/);
+  });
+
+  it('quotes whatever a rule put in a value, and nothing at risk gives no script', () => {
+    expect(psq("it's")).toBe("'it''s'");
+    expect(parseWindowsCommand('wusa Windows6.1-KB3033929-x64.msu /quiet /norestart')).toEqual([{ kind: 'installKb', kb: '3033929', file: 'Windows6.1-KB3033929-x64.msu' }]);
+    expect(psq('a\u2019b')).toBe("'a\u2019\u2019b'");
+    expect(checkPowerShell(buildWindowsRepairScript([{ ...risky[0], command: 'reg add "HKLM\\SOFTWARE\\O\'Brien" /v "A B" /t REG_SZ /d "x\'y" /f', name: 'Server' }], ["o'brien.img"])).stepItems).toEqual(['Server']);
+    expect(buildWindowsRepairScript(findings.filter((f) => f.status === 'pass'), ['w.img'])).toBe('');
+    // an unknown command stays a manual step, never code
+    const odd = buildWindowsRepairScript([{ ...risky[0], command: 'format C: <really>' }], []);
+    expect(checkPowerShell(odd).stepItems).toEqual(['Virtio']);
+    expect(odd).toContain("Show-Manual 'Virtio' 'run by hand: format C: <really>'");
+    expect(() => checkPowerShell(odd.replace("'run by hand: format C: <really>'", 'format C: <really>'))).toThrow(/< in code/);
+  });
+
+  it('keeps the Linux script and the RepairImage items', () => {
+    const r = buildRepair(findings, null, ['w.vhdx'], 'Windows');
+    expect(r.repairItems).toEqual(['assist', 'virtio']);
+    expect(r.script).toBe(script);
   });
 });

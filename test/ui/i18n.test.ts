@@ -112,6 +112,9 @@ describe('finding messages', () => {
     expect(knownSentence('ja', 'SYSTEM\\Select unreadable')).toBe('SYSTEM\\Select を読み取れません');
     expect(knownSentence('ja', 'UpperFilters = REG_MULTI_SZ ["partmgr"]')).toBe('UpperFilters = REG_MULTI_SZ ["partmgr"]');
     expect(knownSentence('en', 'not a PE image')).toBe('not a PE image');
+    // and the parameterised forms of the Windows KernelVersion and Architecture items
+    expect(knownSentence('ja', 'CurrentBuild 20348, UBR 2113: 10.0.20348.2113, agrees with ntoskrnl.exe')).toBe('CurrentBuild 20348, UBR 2113: 10.0.20348.2113（ntoskrnl.exe と一致）');
+    expect(knownSentence('ja', 'PROCESSOR_ARCHITECTURE = REG_SZ "AMD64", DISAGREES with the kernel\'s arm64')).toBe('PROCESSOR_ARCHITECTURE = REG_SZ "AMD64"（カーネルの arm64 と不一致）');
   });
 
   it('turn a rule that throws into a finding whose fix is translated too', () => {

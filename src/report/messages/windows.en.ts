@@ -87,6 +87,7 @@ export const windowsEn: Record<string, string> = {
   'ev.win.Update.none': 'absent; no pending servicing keys',
 
   'ev.win.Virtio.staged': 'in the driver store',
+  'ev.win.Virtio.presentVersion': 'present, version {version}',
   'fix.win.Virtio.notInstalled': 'The guest has no virtio storage driver (viostor.sys or vioscsi.sys), so it cannot find its system disk on ECS (INACCESSIBLE_BOOT_DEVICE). Install the virtio-win drivers ({url}) in the guest before export.',
   'fix.win.Virtio.notBootStart': '{drivers} is on disk but not started at boot (Services\\{service} Start must be 0): Windows will not find its system disk on ECS.',
   'fix.win.Virtio.notBootStartBoth': '{a} and {b} are on disk but not started at boot (Services\\{service} Start must be 0): Windows will not find its system disk on ECS.',
@@ -103,5 +104,15 @@ export const windowsEn: Record<string, string> = {
   'ev.win.Architecture.none': 'absent or unreadable, and no PROCESSOR_ARCHITECTURE',
   'fix.win.KernelVersion.unreadable': 'guestcheck could not read the kernel build from the SOFTWARE hive; see the Registry item.',
   'ev.win.KernelVersion.unreadable': 'CurrentBuild unreadable',
+  'fix.win.KernelVersion.neither': 'guestcheck could read the kernel version neither from ntoskrnl.exe\'s version resource nor from the SOFTWARE hive; see the Registry item.',
+  'ev.win.KernelVersion.noResource': 'no version resource (RT_VERSION)',
+  'ev.win.KernelVersion.noFileVersion': 'no file version in the version resource{rest}',
+  'ev.win.KernelVersion.resourceUnreadable': 'version resource unreadable: {code}: {detail}',
+  'ev.win.KernelVersion.notPe': 'not a readable PE image: {code}: {detail}',
+  'ev.win.KernelVersion.agrees': '{base}, agrees with ntoskrnl.exe',
+  'ev.win.KernelVersion.disagrees': '{base}, DISAGREES with ntoskrnl.exe\'s {file} (the kernel file and the registry come from different updates, or one was replaced)',
+  'ev.win.KernelVersion.registryUsed': '{base} (used: the kernel file gave no version)',
+  'ev.win.Architecture.agrees': '{value}, agrees with the kernel',
+  'ev.win.Architecture.disagrees': '{value}, DISAGREES with the kernel\'s {arch}',
   'value.unknownOf': 'unknown ({what})',
 };

@@ -85,6 +85,7 @@ export const windowsJa: Record<string, string> = {
   'ev.win.Update.none': 'ありません。保留中のサービス操作のキーもありません',
 
   'ev.win.Virtio.staged': 'ドライバーストアにあります',
+  'ev.win.Virtio.presentVersion': 'あります（バージョン {version}）',
   'fix.win.Virtio.notInstalled': 'ゲストに virtio ストレージドライバー（viostor.sys または vioscsi.sys）がないため、ECS でシステムディスクを見つけられません（INACCESSIBLE_BOOT_DEVICE）。エクスポートする前に、ゲストに virtio-win ドライバー（{url}）をインストールしてください。',
   'fix.win.Virtio.notBootStart': '{drivers} はディスク上にありますが、起動時に開始されません（Services\\{service} の Start は 0 である必要があります）。ECS で Windows がシステムディスクを見つけられません。',
   'fix.win.Virtio.notBootStartBoth': '{a} と {b} はディスク上にありますが、起動時に開始されません（Services\\{service} の Start は 0 である必要があります）。ECS で Windows がシステムディスクを見つけられません。',
@@ -99,5 +100,15 @@ export const windowsJa: Record<string, string> = {
   'ev.win.Architecture.none': 'ないか読み取れず、PROCESSOR_ARCHITECTURE もありません',
   'fix.win.KernelVersion.unreadable': 'SOFTWARE ハイブからカーネルのビルド番号を読み取れませんでした。Registry の項目を参照してください。',
   'ev.win.KernelVersion.unreadable': 'CurrentBuild を読み取れません',
+  'fix.win.KernelVersion.neither': 'カーネルのバージョンを ntoskrnl.exe のバージョンリソースからも SOFTWARE ハイブからも読み取れませんでした。Registry の項目を参照してください。',
+  'ev.win.KernelVersion.noResource': 'バージョンリソース（RT_VERSION）がありません',
+  'ev.win.KernelVersion.noFileVersion': 'バージョンリソースにファイルバージョンがありません{rest}',
+  'ev.win.KernelVersion.resourceUnreadable': 'バージョンリソースを読み取れません: {code}: {detail}',
+  'ev.win.KernelVersion.notPe': '読み取れる PE イメージではありません: {code}: {detail}',
+  'ev.win.KernelVersion.agrees': '{base}（ntoskrnl.exe と一致）',
+  'ev.win.KernelVersion.disagrees': '{base}（ntoskrnl.exe の {file} と不一致。カーネルファイルとレジストリが別々の更新によるものか、どちらかが置き換えられています）',
+  'ev.win.KernelVersion.registryUsed': '{base}（カーネルファイルからバージョンを取得できなかったため、こちらを使用）',
+  'ev.win.Architecture.agrees': '{value}（カーネルと一致）',
+  'ev.win.Architecture.disagrees': '{value}（カーネルの {arch} と不一致）',
   'value.unknownOf': '不明（{what}）',
 };

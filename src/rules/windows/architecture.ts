@@ -27,14 +27,19 @@ export const architecture: Rule = {
       arch = pe.arch; raw = `machine 0x${pe.machine.toString(16)}`;
       break;
     }
-    if (raw === '') {
-      const f = windowsFacts(ctx);
-      const key = `${f.ccs ?? 'ControlSet001'}\\Control\\Session Manager\\Environment`;
-      const v = safeValue(f.system.hive, key, 'PROCESSOR_ARCHITECTURE');
-      if (v !== null) {
-        ev.push(valueEvidence('SYSTEM', key, 'PROCESSOR_ARCHITECTURE', v));
+    // the registry's word: the fallback, or a cross-check of the kernel's machine
+    const f = windowsFacts(ctx);
+    const key = `${f.ccs ?? 'ControlSet001'}\\Control\\Session Manager\\Environment`;
+    const v = safeValue(f.system.hive, key, 'PROCESSOR_ARCHITECTURE');
+    if (v !== null) {
+      const envArch = ENV_ARCH[str(v).toUpperCase()] ?? null;
+      const e = valueEvidence('SYSTEM', key, 'PROCESSOR_ARCHITECTURE', v);
+      if (raw === '') {
+        ev.push(e);
         raw = str(v);
-        arch = ENV_ARCH[raw.toUpperCase()] ?? null;
+        arch = envArch;
+      } else {
+        ev.push({ ...e, text: `${e.text}, ${envArch === arch ? 'agrees with the kernel' : `DISAGREES with the kernel's ${arch ?? raw}`}` });
       }
     }
     if (raw === '') {

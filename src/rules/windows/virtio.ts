@@ -5,6 +5,18 @@ import { finding } from '../rule';
 import { num, safeValue } from '../../facts/windows/windows-facts';
 import { regPath, valueEvidence, windowsFacts } from './shared';
 import { msg, said } from '../../report/message';
+import { readPeFile } from '../../facts/windows/pe';
+import type { GuestView } from '../guest-view';
+
+/** "present", with the driver's version resource when it has one (a damaged file is still present). */
+function presentEvidence(g: GuestView, path: string): Evidence {
+  try {
+    const v = readPeFile(g, path)?.version;
+    return v && v.fileVersion ? said(path, 'ev.win.Virtio.presentVersion', { version: v.fileVersion }) : said(path, 'ev.present');
+  } catch {
+    return said(path, 'ev.present');
+  }
+}
 
 const DRIVERS = '/Windows/System32/drivers';
 const STORE = '/Windows/System32/DriverStore/FileRepository';
@@ -21,7 +33,7 @@ export const virtio: Rule = {
     const has = (n: string) => g.stat(`${DRIVERS}/${n}.sys`) !== null;
     const inStore = (n: string) => (g.list(STORE) ?? []).filter((e) => e.name.toLowerCase().startsWith(`${n}.inf_`)).map((e) => `${STORE}/${e.name}`);
     const storage = ['viostor', 'vioscsi'].filter(has);
-    for (const n of ['viostor', 'vioscsi', 'netkvm']) ev.push(said(`${DRIVERS}/${n}.sys`, has(n) ? 'ev.present' : 'ev.absent'));
+    for (const n of ['viostor', 'vioscsi', 'netkvm']) ev.push(has(n) ? presentEvidence(g, `${DRIVERS}/${n}.sys`) : said(`${DRIVERS}/${n}.sys`, 'ev.absent'));
     const staged = ['viostor', 'vioscsi', 'netkvm'].flatMap(inStore);
     for (const s of staged) ev.push(said(s, 'ev.win.Virtio.staged'));
     const install = `pnputil /add-driver <virtio-win drive>:\\viostor\\<os>\\amd64\\*.inf /install; pnputil /add-driver <virtio-win drive>:\\NetKVM\\<os>\\amd64\\*.inf /install`;
