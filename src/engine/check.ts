@@ -91,7 +91,7 @@ export async function checkFiles(
     ...(raw.hasBootCode !== undefined ? { hasBootCode: raw.hasBootCode, bootCode: raw.bootCode } : {}),
     volumes: (raw.volumes as (VolumeInfo & Record<string, unknown>)[]).map((v) => ({
       id: v.id, start: v.start, size: v.size, type: v.type, typeName: v.typeName, fs: v.fs, uuid: v.uuid, label: v.label,
-      partuuid: v.partuuid, partlabel: v.partlabel, mountedAt: v.mountedAt, ...(v.error ? { error: v.error } : {}),
+      partuuid: v.partuuid, partlabel: v.partlabel, mountedAt: v.mountedAt, ...(v.error ? { error: v.error, ...(v.errorCode ? { errorCode: v.errorCode } : {}) } : {}),
       ...(v.lvm ? { lvm: { vg: v.lvm.vg, lv: v.lvm.lv, layout: v.lvm.layout, stripes: v.lvm.stripes, mapperPath: v.lvm.mapperPath, vgPath: v.lvm.vgPath } } : {}),
     })),
   };

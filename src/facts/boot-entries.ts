@@ -10,6 +10,7 @@ import { parseGrubCfg, parseGrubenv, resolveDefault } from './grub';
 import { compareVersions } from '../rules/rule';
 import { inspectEsp, parseEspStub } from './esp';
 import { legacyDefault, parseGrubLegacy } from './grub-legacy';
+import { said } from '../report/message';
 
 export interface BootEntry {
   source: 'grub2' | 'bls' | 'grub-legacy';
@@ -86,7 +87,7 @@ function blsDefault(g: GuestView, cfgPath: string): BootEntry | null {
   // blscfg expands $var from grubenv and GRUB's environment; an unset one ($tuned_initrd without tuned) is empty
   const expand = (s: string) => s.replace(/\$\{?(\w+)\}?/g, (_, v: string) => env?.vars.get(v) ?? '');
   const opts = expand(chosen.kv.get('options') ?? '').replace(/\s+/g, ' ').trim();
-  const ev: Evidence[] = [{ path: cfgPath, text: 'blscfg: entries come from /boot/loader/entries' }];
+  const ev: Evidence[] = [said(cfgPath, 'ev.boot.blscfg')];
   if (saved) ev.push({ path: saved.path, text: `saved_entry=${saved.value}` });
   ev.push({ path: `${dir}/${chosen.name}`, text: `linux ${linux}` });
   return {

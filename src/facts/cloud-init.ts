@@ -9,6 +9,7 @@ import type { GuestView } from '../rules/guest-view';
 import { readText } from '../rules/guest-view';
 import type { Evidence } from '../report/types';
 import { type PackageDb, findPackage } from './packages';
+import { said } from '../report/message';
 
 export interface CloudInitInfo {
   installed: boolean;
@@ -43,7 +44,7 @@ function pythonVersion(g: GuestView): { version: string; evidence: Evidence } | 
   for (const d of pythonDirs(g)) {
     for (const e of g.list(d) ?? []) {
       const m = /^cloud_init-(\d[^-]*?)(?:-py[\d.]+)?\.(?:egg|dist)-info$/.exec(e.name);
-      if (m) return { version: m[1], evidence: { path: `${d}/${e.name}`, text: `cloud-init's Python package, version ${m[1]}` } };
+      if (m) return { version: m[1], evidence: said(`${d}/${e.name}`, 'ev.cloudInit.python', { version: m[1] }) };
     }
     const v = readText(g, `${d}/cloudinit/version.py`, 64 * 1024);
     const m = v ? /__VERSION__\s*=\s*["']([^"']+)["']/.exec(v) : null;
@@ -90,13 +91,13 @@ export function cloudInitInfo(g: GuestView, pkgs: PackageDb, cmdline: string): C
   const pkg = findPackage(pkgs, 'cloud-init');
   if (pkg) { out.installed = true; out.evidence.push(pkg.evidence); }
   const prog = PROGRAMS.find((p) => g.stat(p)?.kind === 'file');
-  if (prog) { out.installed = true; out.evidence.push({ path: prog, text: 'the cloud-init program' }); }
+  if (prog) { out.installed = true; out.evidence.push(said(prog, 'ev.cloudInit.program')); }
   if (!out.installed) return out;
   const py = pythonVersion(g);
   if (py) { out.version = py.version; out.evidence.push(py.evidence); }
   else if (pkg) out.version = pkg.version.replace(/^\d+:/, '').replace(/-[^-]*$/, '');
 
-  if (g.stat('/etc/cloud/cloud-init.disabled')) out.disabled = { path: '/etc/cloud/cloud-init.disabled', text: 'this file disables cloud-init at boot' };
+  if (g.stat('/etc/cloud/cloud-init.disabled')) out.disabled = said('/etc/cloud/cloud-init.disabled', 'ev.cloudInit.disabledFile');
   const m = /(?:^|\s)cloud-init=disabled(?:\s|$)/.exec(cmdline);
   if (m) out.disabled = { path: 'kernel command line', text: 'cloud-init=disabled' };
 

@@ -9,6 +9,7 @@ import { readText } from '../rules/guest-view';
 import type { Evidence } from '../report/types';
 import type { Initramfs } from './initramfs';
 import { moduleOfPath } from './initramfs';
+import { said } from '../report/message';
 
 export type DriverPlace = 'builtin' | 'initramfs' | 'disk-only' | 'absent' | 'unknown';
 
@@ -110,7 +111,7 @@ export function kernelModules(g: GuestView, ver: string): KernelModules {
 export function driverStatus(km: KernelModules, initramfs: Initramfs | null, driver: string): DriverStatus {
   const b = km.builtin.get(driver);
   if (b) {
-    return { driver, place: 'builtin', evidence: [b.line ? { path: b.path, line: b.line, text: `${driver} is built into the kernel` } : { path: b.path, text: `${driver} is built into the kernel` }] };
+    return { driver, place: 'builtin', evidence: [said(b.path, 'ev.module.builtin', { driver }, b.line)] };
   }
   const sym = DRIVER_CONFIG[driver];
   const c = sym ? km.config?.values.get(sym) : undefined;
@@ -124,23 +125,23 @@ export function driverStatus(km: KernelModules, initramfs: Initramfs | null, dri
     const missing = (km.deps.get(driver) ?? []).filter((d) => !initramfs!.modules.has(d) && !km.builtin.has(d));
     if (missing.length) {
       return { driver, place: 'disk-only', evidence: [
-        { path: initramfs!.path, text: `${driver} is in the initramfs (/${inInitrd}) but ${missing.join(', ')}, which it needs, ${missing.length > 1 ? 'are' : 'is'} not` },
-        { path: km.onDisk.get(driver)!.path, text: `modules.dep line ${km.onDisk.get(driver)!.line}: ${driver} needs ${km.deps.get(driver)!.join(', ')}` },
+        said(initramfs!.path, missing.length > 1 ? 'ev.module.depsMissingMany' : 'ev.module.depsMissingOne', { driver, at: inInitrd, missing: missing.join(', ') }),
+        said(km.onDisk.get(driver)!.path, 'ev.module.needs', { line: km.onDisk.get(driver)!.line, driver, deps: km.deps.get(driver)!.join(', ') }),
       ] };
     }
-    return { driver, place: 'initramfs', evidence: [{ path: initramfs!.path, text: `${driver} is in the initramfs: /${inInitrd}` }] };
+    return { driver, place: 'initramfs', evidence: [said(initramfs!.path, 'ev.module.inInitramfs', { driver, at: inInitrd })] };
   }
   const disk = km.onDisk.get(driver);
   const ev: Evidence[] = [];
   if (c) ev.push({ path: km.config!.path, line: c.line, text: c.value === 'n' ? `${sym} is not set` : `${sym}=${c.value}` });
-  if (disk) ev.push({ path: disk.path, text: `${driver} is a module on the root disk (modules.dep line ${disk.line})` });
+  if (disk) ev.push(said(disk.path, 'ev.module.onDisk', { driver, line: disk.line }));
   if (initramfs === null) {
     return { driver, place: disk ? 'disk-only' : 'absent', evidence: ev };
   }
   if (initramfs.error) {
-    ev.push({ path: initramfs.path, text: `the initramfs could not be read to the end: ${initramfs.error.message}` });
+    ev.push(said(initramfs.path, 'ev.module.initramfsError', { detail: initramfs.error.message }));
     return { driver, place: 'unknown', evidence: ev };
   }
-  ev.push({ path: initramfs.path, text: `${driver} is not in the initramfs (${initramfs.modules.size} modules in it)` });
+  ev.push(said(initramfs.path, 'ev.module.notInInitramfs', { driver, count: initramfs.modules.size }));
   return { driver, place: disk || c?.value === 'm' ? 'disk-only' : 'absent', evidence: ev };
 }

@@ -11,6 +11,7 @@ import { type KernelModules, driverStatus, kernelModules } from './kernel-module
 import { type Initramfs, readGuestInitramfs } from './initramfs';
 import { type PackageDb, readPackages } from './packages';
 import { initDecoders } from './decompress';
+import { said } from '../report/message';
 
 export type InitramfsFact =
   /** read (possibly with an error part way: see value.error); several files are merged */
@@ -49,7 +50,7 @@ export function linuxFactsSync(g: GuestView): LinuxFacts {
     const k = ks.find((x) => x.hasModules) ?? ks[0];
     if (k) {
       version = k.version;
-      kernelEvidence = [{ path: k.image, text: `newest installed kernel${entry ? '' : ' (no GRUB 2 configuration found)'}` }];
+      kernelEvidence = [said(k.image, entry ? 'ev.kernel.newest' : 'ev.kernel.newestNoGrub2')];
     }
   }
   return {
@@ -78,7 +79,7 @@ export function initramfsPaths(g: GuestView, f: LinuxFacts): { paths: string[]; 
   }
   if (!f.kernelVersion) return { paths: [], missing: [], evidence: [] };
   const found = conventionalInitrds(f.kernelVersion).find((p) => g.stat(p)?.kind === 'file');
-  return { paths: found ? [found] : [], missing: [], evidence: found ? [{ path: found, text: `the initramfs of ${f.kernelVersion} by its conventional name` }] : [] };
+  return { paths: found ? [found] : [], missing: [], evidence: found ? [said(found, 'ev.kernel.initramfsByName', { kernel: f.kernelVersion })] : [] };
 }
 
 /** the drivers Virtio and Nvme require at boot */
@@ -90,12 +91,12 @@ export async function gatherLinuxFacts(g: GuestView): Promise<LinuxFacts> {
   const where = initramfsPaths(g, f);
   const km = f.modules;
   if (km && BOOT_DRIVERS.every((d) => driverStatus(km, null, d).place === 'builtin')) {
-    f.initramfs = { state: 'not-needed', evidence: [...where.evidence, { path: where.paths[0] ?? '/boot', text: `every boot driver (${BOOT_DRIVERS.join(', ')}) is built into ${f.kernelVersion}: the initramfs was not read` }] };
+    f.initramfs = { state: 'not-needed', evidence: [...where.evidence, said(where.paths[0] ?? '/boot', 'ev.kernel.allBuiltin', { drivers: BOOT_DRIVERS.join(', '), kernel: f.kernelVersion })] };
     return f;
   }
   if (where.paths.length === 0) {
     f.initramfs = where.missing.length
-      ? { state: 'missing', path: where.missing[0], evidence: [...where.evidence, { path: where.missing[0], text: 'the initramfs the default entry names is not in the image' }] }
+      ? { state: 'missing', path: where.missing[0], evidence: [...where.evidence, said(where.missing[0], 'ev.kernel.initramfsMissing')] }
       : f.kernelVersion ? { state: 'none', evidence: where.evidence } : { state: 'not-read', evidence: [] };
     return f;
   }

@@ -11,6 +11,7 @@ import { parseDpkgStatus } from './dpkg';
 import { parseRpmHeaderBlob, rpmEvr } from './rpm-header';
 import { SqliteError, SqliteFile } from './sqlite';
 import { BdbError, bdbHashValues } from './bdb-hash';
+import { said } from '../report/message';
 
 export interface Package {
   name: string;
@@ -48,7 +49,7 @@ function readRpm(g: GuestView, dir: string): PackageDb | null {
       f.rows(root, (values) => {
         const blob = values.find((x): x is Uint8Array => x instanceof Uint8Array);
         const p = blob ? parseRpmHeaderBlob(blob) : null;
-        if (p) add(db, { name: p.name, version: rpmEvr(p), evidence: { path: sq, text: `rpm package ${p.name}-${rpmEvr(p)}${p.arch ? `.${p.arch}` : ''}` } });
+        if (p) add(db, { name: p.name, version: rpmEvr(p), evidence: said(sq, 'ev.pkg.rpm', { nevra: `${p.name}-${rpmEvr(p)}${p.arch ? `.${p.arch}` : ''}` }) });
       });
     } catch (e) {
       if (!(e instanceof SqliteError)) throw e;
@@ -65,7 +66,7 @@ function readRpm(g: GuestView, dir: string): PackageDb | null {
       if (!bytes) throw new BdbError('bdb.read', `${bdb} could not be read`);
       bdbHashValues(bytes, (value) => {
         const p = parseRpmHeaderBlob(value);
-        if (p) add(db, { name: p.name, version: rpmEvr(p), evidence: { path: bdb, text: `rpm package ${p.name}-${rpmEvr(p)}${p.arch ? `.${p.arch}` : ''}` } });
+        if (p) add(db, { name: p.name, version: rpmEvr(p), evidence: said(bdb, 'ev.pkg.rpm', { nevra: `${p.name}-${rpmEvr(p)}${p.arch ? `.${p.arch}` : ''}` }) });
       });
     } catch (e) {
       if (!(e instanceof BdbError)) throw e;
@@ -85,7 +86,7 @@ export function readPackages(g: GuestView): PackageDb {
   if (status !== null) {
     const db: PackageDb = { kind: 'dpkg', path: '/var/lib/dpkg/status', packages: new Map() };
     for (const p of parseDpkgStatus(status).values()) {
-      add(db, { name: p.name, version: p.version, evidence: { path: db.path, line: p.line, text: `Package: ${p.name} (${p.version}), installed` } });
+      add(db, { name: p.name, version: p.version, evidence: said(db.path, 'ev.pkg.deb', { name: p.name, version: p.version }, p.line) });
     }
     return db;
   }

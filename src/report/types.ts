@@ -13,6 +13,27 @@ export interface Evidence {
   text: string;
 }
 
+/**
+ * A catalog message (src/report/messages/): the key and its parameters, so the
+ * page and the Markdown report can say a finding's prose in the reader's
+ * language. Parameters that are messages themselves are rendered in the same
+ * language; a list of messages is joined as clauses ("; "), a `comma` list
+ * as words (", "), an `items` list as separate pieces such as fstab lines.
+ */
+export interface Message {
+  key: string;
+  params?: Record<string, MessageParam>;
+}
+export type MessageParam = string | number | Message | Message[] | { comma: Message[] } | { items: Message[] };
+
+/** The catalog messages behind a finding's English `value`, `solution` and `evidence[i].text`. */
+export interface FindingMessages {
+  value?: Message;
+  solution?: Message;
+  /** parallel to `evidence`: null where the text is the guest's own (a file line, a registry value) */
+  evidence?: (Message | null)[];
+}
+
 export interface Finding {
   /** "GUESTOS.OSVersion" */
   id: string;
@@ -28,6 +49,8 @@ export interface Finding {
   solution: string;
   /** shell commands for the guest's family that make the fix, run inside the guest (the repair script gathers them) */
   command?: string;
+  /** the same prose as catalog messages, for other languages (the strings above stay English) */
+  messages?: FindingMessages;
 }
 
 export interface VolumeInfo {
@@ -48,6 +71,8 @@ export interface VolumeInfo {
   mountedAt: string;
   /** why the filesystem could not be read, when it could not */
   error?: string;
+  /** the engine's dotted code of that error ("xfs.inode.magic") */
+  errorCode?: string;
   /** an LVM2 logical volume (id "VG/LV"): how the guest names and lays it out */
   lvm?: LvmVolumeInfo;
 }

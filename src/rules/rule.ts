@@ -2,7 +2,8 @@
 // The shape every check item has: a pure function of the guest view and the
 // image facts that returns one Finding (DESIGN.md, "Rules").
 
-import type { Evidence, Finding, ImageInfo, MountInfo, RiskLevel, Status } from '../report/types';
+import type { Evidence, Finding, ImageInfo, Message, MountInfo, RiskLevel, Status } from '../report/types';
+import { english, gatherMessages } from '../report/message';
 import type { GuestView } from './guest-view';
 import type { OsInfo } from '../facts/os-release';
 import type { LinuxFacts } from '../facts/linux-facts';
@@ -41,24 +42,27 @@ export interface Rule {
   run(ctx: RuleContext): Finding;
 }
 
+/** A finding; its value and solution may be catalog messages (rendered in English here, kept for other languages). */
 export function finding(
   name: string,
   status: Status,
-  value: string,
+  value: string | Message,
   evidence: Evidence[],
-  opts: { riskLevel?: RiskLevel; riskCode?: string; solution?: string; command?: string } = {},
+  opts: { riskLevel?: RiskLevel; riskCode?: string; solution?: string | Message; command?: string } = {},
 ): Finding {
-  return {
+  const sol = opts.solution;
+  const f: Finding = {
     ...(opts.command ? { command: opts.command } : {}),
     id: `GUESTOS.${name}`,
     name,
     status,
-    value,
+    value: typeof value === 'string' ? value : english(value),
     riskLevel: opts.riskLevel ?? null,
     riskCode: opts.riskCode ?? '',
     evidence,
-    solution: opts.solution ?? '',
+    solution: sol === undefined ? '' : typeof sol === 'string' ? sol : english(sol),
   };
+  return gatherMessages(f, { ...(typeof value === 'string' ? {} : { value }), ...(typeof sol === 'object' ? { solution: sol } : {}) });
 }
 
 /** Compares dotted/dashed version strings numerically where they are numbers. */

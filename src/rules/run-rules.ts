@@ -5,6 +5,7 @@ import type { Finding } from '../report/types';
 import type { RuleContext } from './rule';
 import { finding } from './rule';
 import { rules } from './index';
+import { gatherMessages, msg } from '../report/message';
 
 export function runRules(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
@@ -14,9 +15,10 @@ export function runRules(ctx: RuleContext): Finding[] {
     const applies = own(r) || (r.platforms.includes('Any') && !rules.some((o) => o !== r && o.name === r.name && own(o)));
     if (!applies) continue;
     try {
-      out.push(r.run(ctx));
+      // evidence a rule added after finding() (Nvme's command line) gets its message too
+      out.push(gatherMessages(r.run(ctx)));
     } catch (e) {
-      out.push(finding(r.name, 'error', 'Unknown', [], { solution: `The check could not run: ${(e as Error).message}` }));
+      out.push(finding(r.name, 'error', 'Unknown', [], { solution: msg('fix.ruleFailed', { message: (e as Error).message }) }));
     }
   }
   return out;

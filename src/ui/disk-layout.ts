@@ -8,6 +8,7 @@ import { html, css, nothing, type TemplateResult } from 'lit';
 import { ref } from 'lit/directives/ref.js';
 import type { ImageInfo, VolumeInfo } from '../report/types';
 import { formatBytes, t, type Lang } from '../report/i18n';
+import { volumeErrorText } from '../report/finding-text';
 
 const ESP = 'c12a7328-f81f-11d2-ba4b-00a0c93ec93b';
 
@@ -76,7 +77,7 @@ export function renderLayout(image: ImageInfo, lang: Lang): TemplateResult | typ
         <td class="num">${formatBytes(v.start, lang)}</td>
         <td class="num">${formatBytes(v.size, lang)}</td>
         <td>${v.typeName || v.type}</td>
-        <td>${v.fs}${v.error ? html`<div class="muted">${v.error}</div>` : nothing}</td>
+        <td>${v.fs}${v.error ? html`<div class="muted">${volumeErrorText(lang, v)}</div>` : nothing}</td>
         <td>${v.label ? html`<div>${v.label}</div>` : nothing}<code>${v.uuid}</code></td>
         <td>${v.mountedAt}</td>
       </tr>`)}</tbody>

@@ -6,6 +6,7 @@
 import { html, css, nothing, type TemplateResult } from 'lit';
 import type { Finding, Status } from '../report/types';
 import { itemName, t, type Lang } from '../report/i18n';
+import { findingText } from '../report/finding-text';
 
 export const STATUS_ORDER: Status[] = ['fail', 'error', 'warn', 'info', 'pass'];
 
@@ -61,20 +62,21 @@ function copyButton(text: string, lang: Lang): TemplateResult {
 }
 
 function renderFinding(f: Finding, lang: Lang): TemplateResult {
-  const showFix = f.status !== 'pass' && f.solution !== '';
+  const text = findingText(lang, f);
+  const showFix = f.status !== 'pass' && text.solution !== '';
   return html`<details class=${f.status} part="finding finding-${f.status}" data-item=${f.name}>
     <summary>
       <span class="name">${itemName(lang, f.name)}</span>
-      <span class="value">${f.value}</span>
+      <span class="value">${text.value}</span>
       ${f.riskLevel ? html`<span class="risk ${f.riskLevel}">${t(lang, 'results.risk', { level: f.riskLevel, code: f.riskCode })}</span>` : nothing}
     </summary>
     <div class="body">
       <strong>${t(lang, 'results.evidence')}</strong>
       ${f.evidence.length === 0 ? html`<p>${t(lang, 'results.noEvidence')}</p>` : html`<ul class="ev">
-        ${f.evidence.map((e) => html`<li><span class="path">${e.path}${e.line ? `:${e.line}` : ''}</span> ${e.text}</li>`)}
+        ${f.evidence.map((e, i) => html`<li><span class="path">${e.path}${e.line ? `:${e.line}` : ''}</span> ${text.evidence[i]}</li>`)}
       </ul>`}
       ${showFix ? html`<strong>${t(lang, 'results.fix')}</strong>
-        <div class="fix">${fixParts(f.solution).map((p) => p.code
+        <div class="fix">${fixParts(text.solution).map((p) => p.code
           ? html`<div class="cmd"><pre><code>${p.text}</code></pre>${copyButton(p.text, lang)}</div>`
           : html`<span>${p.text}</span>`)}</div>
         ${f.command ? html`<div class="cmd"><pre><code>${f.command}</code></pre>${copyButton(f.command, lang)}</div>` : nothing}` : nothing}

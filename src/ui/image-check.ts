@@ -8,6 +8,7 @@ import { findingsStyles, renderFindings } from './findings-view';
 import { layoutStyles, renderLayout } from './disk-layout';
 import { baseName, download, reportJson, reportZip } from './export';
 import { formatMarkdown } from '../report/markdown';
+import { noteText, reportErrorText, tableErrorText } from '../report/finding-text';
 
 const PHASES: Phase[] = ['opening', 'decompressing', 'partitions', 'filesystems', 'mounting', 'checking', 'done'];
 
@@ -85,6 +86,11 @@ export class ImageCheck extends LitElement {
   @state() private over = false;
   private abort: AbortController | null = null;
   private phaseStart: { phase: Phase; at: number } | null = null;
+
+  /** The language the element shows: its `lang` attribute, else the browser's preferred one. */
+  get currentLang(): Lang {
+    return this.language;
+  }
 
   private get language(): Lang {
     return (LANGS as string[]).includes(this.lang) ? (this.lang as Lang) : pickLang(navigator.languages ?? [navigator.language]);
@@ -232,9 +238,9 @@ export class ImageCheck extends LitElement {
       <section class="report" aria-labelledby=${id('image-heading')}>
         <h2 id=${id('image-heading')}>${total > 1 ? t(lang, 'image.headingOf', { n: i + 1, total, name: img.files.join(', ') }) : t(lang, 'image.heading')}</h2>
         <p id=${id('summary')}>${t(lang, 'image.summary', { files: img.files.join(', '), format: img.format, size: formatBytes(img.virtualSize, lang), table: img.partitionTable })}${r.platform ? html`<br />${t(lang, 'image.platform', { platform: r.platform })}` : nothing}</p>
-        ${img.notes.map((n) => html`<p class="muted">${n}</p>`)}
-        ${img.tableError ? html`<p class="fail-text">${t(lang, 'image.tableError', { message: img.tableError })}</p>` : nothing}
-        ${r.error ? html`<p class="fail-text" id=${id('error')}>${t(lang, 'image.error', { message: r.error.message })}</p>` : nothing}
+        ${img.notes.map((n) => html`<p class="muted">${noteText(lang, n)}</p>`)}
+        ${img.tableError ? html`<p class="fail-text">${t(lang, 'image.tableError', { message: tableErrorText(lang, img.tableError) })}</p>` : nothing}
+        ${r.error ? html`<p class="fail-text" id=${id('error')}>${t(lang, 'image.error', { message: reportErrorText(lang, r.error) })}</p>` : nothing}
         ${renderLayout(img, lang)}
         ${r.error ? nothing : renderFindings(r.findings, lang, id('results'))}
         <h3>${t(lang, 'export.heading')}</h3>

@@ -176,12 +176,31 @@ describe.skipIf(!have)('page in Chromium', () => {
     await os.waitFor({ timeout: 30_000 });
     expect(await os.innerText()).toBe('OS バージョン');
     expect(await page.locator('image-check section.group h4').first().innerText()).toMatch(/^(失敗|合格|情報|警告|実行不可) \(\d+\)$/);
+    // the fix and the evidence are said from the Japanese catalog; the command stays as it is
+    const grub = page.locator('image-check details[data-item="Grub"]');
+    await grub.locator('summary').click();
+    const fix = await grub.locator('.fix').innerText();
+    expect(fix).toMatch(/root=\/dev\/sda\d+: ECS ではディスクは \/dev\/vda（virtio）または \/dev\/nvme0n1 となるため/);
+    expect(fix).not.toMatch(/does not exist|the boot stops/);
+    expect(await grub.locator('.ev').innerText()).toMatch(/root=\/dev\/sda\d+ はカーネルのデバイス名です/);
+    expect(await grub.locator('.cmd code').first().innerText()).toMatch(/^sed -i /);
+    // the page's own text around the element follows the switch
+    expect(await page.locator('html').getAttribute('lang')).toBe('ja');
+    expect(await page.locator('[data-i18n="page.intro"]').innerText()).toMatch(/このブラウザーのタブの中でチェックします/);
+    expect(await page.title()).toMatch(/インポート前に VM ディスクイメージをチェック/);
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'mbr-ext3-ja.png'), fullPage: true });
+    await page.locator('image-check #lang').selectOption('en');
+    expect(await grub.locator('.fix').innerText()).toMatch(/root=\/dev\/sda\d+: on ECS the disk is \/dev\/vda/);
+    expect(await page.locator('[data-i18n="page.intro"]').innerText()).toMatch(/^Checks a virtual-machine disk image/);
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
 
     const ja = await browser.newPage();
     await ja.addInitScript(() => Object.defineProperty(navigator, 'languages', { get: () => ['ja-JP', 'en'] }));
     await ja.goto(url);
     expect(await ja.locator('image-check #sample').innerText()).toBe('サンプルイメージで試す');
+    // the page's own text follows the browser's language as the element does
+    expect(await ja.locator('[data-i18n="page.intro"]').innerText()).toMatch(/このブラウザーのタブの中でチェックします/);
+    expect(await ja.locator('html').getAttribute('lang')).toBe('ja');
   });
 
   it('exports one zip holding the report as JSON and Markdown', async () => {

@@ -9,6 +9,7 @@ import type { GuestView } from '../../rules/guest-view';
 import { readText } from '../../rules/guest-view';
 import type { Evidence } from '../../report/types';
 import { parseYaml, yget, YamlError } from './yaml';
+import { said } from '../../report/message';
 
 export interface CloudInitNet { installed: boolean; active: boolean; evidence: Evidence[] }
 
@@ -34,9 +35,9 @@ function networkConfig(text: string): { value: string; line: number } | undefine
 
 export function cloudInitNetwork(g: GuestView, cmdline: string): CloudInitNet {
   const bin = BINARIES.find((p) => g.stat(p) !== null);
-  if (!bin) return { installed: false, active: false, evidence: [{ path: '/usr/bin/cloud-init', text: 'absent: cloud-init is not installed' }] };
-  const ev: Evidence[] = [{ path: bin, text: 'cloud-init is installed' }];
-  if (g.stat('/etc/cloud/cloud-init.disabled') !== null) return { installed: true, active: false, evidence: [...ev, { path: '/etc/cloud/cloud-init.disabled', text: 'present: cloud-init does not run' }] };
+  if (!bin) return { installed: false, active: false, evidence: [said('/usr/bin/cloud-init', 'ev.net.noCloudInit')] };
+  const ev: Evidence[] = [said(bin, 'ev.net.cloudInit')];
+  if (g.stat('/etc/cloud/cloud-init.disabled') !== null) return { installed: true, active: false, evidence: [...ev, said('/etc/cloud/cloud-init.disabled', 'ev.net.cloudInitDisabled')] };
   if (/(^|\s)cloud-init=disabled(\s|$)/.test(cmdline)) return { installed: true, active: false, evidence: [...ev, { path: 'kernel command line', text: 'cloud-init=disabled' }] };
   const files = ['/etc/cloud/cloud.cfg', ...(g.list('/etc/cloud/cloud.cfg.d') ?? []).filter((e) => e.name.endsWith('.cfg')).map((e) => `/etc/cloud/cloud.cfg.d/${e.name}`).sort()];
   let last: { path: string; value: string; line: number } | undefined;
@@ -45,6 +46,6 @@ export function cloudInitNetwork(g: GuestView, cmdline: string): CloudInitNet {
     const c = t === null ? undefined : networkConfig(t);
     if (c) last = { path: p, ...c };
   }
-  if (last && last.value === 'disabled') return { installed: true, active: false, evidence: [...ev, { path: last.path, line: last.line, text: 'network: config: disabled — cloud-init leaves the network configuration alone' }] };
-  return { installed: true, active: true, evidence: [...ev, { path: last?.path ?? '/etc/cloud/cloud.cfg', ...(last ? { line: last.line } : {}), text: 'network configuration not disabled: cloud-init writes DHCP for the first NIC at first boot' }] };
+  if (last && last.value === 'disabled') return { installed: true, active: false, evidence: [...ev, said(last.path, 'ev.net.cloudInitNetDisabled', {}, last.line)] };
+  return { installed: true, active: true, evidence: [...ev, said(last?.path ?? '/etc/cloud/cloud.cfg', 'ev.net.cloudInitNet', {}, last?.line)] };
 }

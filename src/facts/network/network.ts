@@ -14,6 +14,7 @@ import { readNetplan } from './netplan';
 import { readNmKeyfiles } from './nm-keyfile';
 import { readNetworkd } from './networkd';
 import { readWicked } from './wicked';
+import { said } from '../../report/message';
 
 const PROGRAMS: Record<NetSource, string[]> = {
   ifcfg: ['/usr/sbin/NetworkManager', '/etc/sysconfig/network-scripts/ifup-eth', '/usr/sbin/wicked', '/sbin/wicked', '/usr/sbin/ifup', '/sbin/ifup'],
@@ -48,14 +49,14 @@ function rank(c: NetConfig): number {
 export function networkFacts(g: GuestView): NetworkFacts {
   const notes: Evidence[] = [];
   const np = readNetplan(g);
-  for (const e of np.errors) notes.push({ path: e.path, text: `not read: ${e.message}` });
+  for (const e of np.errors) notes.push(said(e.path, 'ev.net.notRead', { detail: e.message }));
   const all: NetConfig[] = [...readIfcfgs(g), ...readInterfaces(g), ...np.configs, ...readNmKeyfiles(g), ...readNetworkd(g), ...readWicked(g)];
   const has = (s: NetSource) => PROGRAMS[s].some((p) => g.stat(p, false) !== null);
   const anyProgram = (Object.keys(PROGRAMS) as NetSource[]).some(has);
   const live = (c: NetConfig) => !anyProgram || has(c.source);
   const configs = all.filter(live);
   const inactive = all.filter((c) => !live(c));
-  for (const c of inactive) notes.push({ path: c.path, line: c.line, text: `${c.source} is not installed, so this file configures nothing` });
+  for (const c of inactive) notes.push(said(c.path, 'ev.net.inactive', { source: c.source }, c.line));
   const sorted = [...configs].sort((a, b) => rank(a) - rank(b) || Number(a.method === 'none') - Number(b.method === 'none'));
   let primary = sorted[0] ?? null;
   // an interface without IPv4 is usually enslaved to the bond or bridge that carries the address

@@ -2,6 +2,7 @@
 import type { Rule } from '../rule';
 import { finding } from '../rule';
 import { readElfHeader } from '../../facts/elf';
+import { msg, said } from '../../report/message';
 
 const PROBES = ['/bin/sh', '/bin/bash', '/bin/ls', '/usr/bin/ls', '/sbin/init'];
 const CLOUD_ARCHES = new Set(['x86_64', 'arm64', 'i386']);
@@ -19,24 +20,24 @@ export const architecture: Rule = {
       if (head === null) continue;
       const elf = readElfHeader(head);
       if (elf === null) continue;
-      const via = st.path !== p ? ` (resolved to ${st.path})` : '';
-      const ev = [{ path: p, text: `ELF${elf.elfClass} e_machine=${elf.machine}${via}` }];
+      const elfParams = { elfClass: elf.elfClass, machine: elf.machine, target: st.path };
+      const ev = [said(p, st.path !== p ? 'ev.Architecture.elfVia' : 'ev.Architecture.elf', elfParams)];
       if (elf.arch === null) {
-        return finding('Architecture', 'fail', `unknown (e_machine ${elf.machine})`, ev, {
+        return finding('Architecture', 'fail', msg('value.Architecture.unknown', { machine: elf.machine }), ev, {
           riskLevel: 'High', riskCode: 'Architecture.Unknown',
-          solution: 'The guest binaries are for an architecture the cloud does not run.',
+          solution: msg('fix.Architecture.unknown'),
         });
       }
       if (!CLOUD_ARCHES.has(elf.arch)) {
         return finding('Architecture', 'fail', elf.arch, ev, {
           riskLevel: 'High', riskCode: 'Architecture.NotSupported',
-          solution: `ECS runs x86_64, arm64 and i386 images; ${elf.arch} is not among them.`,
+          solution: msg('fix.Architecture.notSupported', { arch: elf.arch }),
         });
       }
       return finding('Architecture', 'pass', elf.arch, ev);
     }
-    return finding('Architecture', 'error', 'Unknown', [{ path: PROBES.join(', '), text: 'none of these is a readable ELF file' }], {
-      solution: 'guestcheck could not find an ELF binary to read the architecture from.',
+    return finding('Architecture', 'error', 'Unknown', [said(PROBES.join(', '), 'ev.Architecture.noElf')], {
+      solution: msg('fix.Architecture.noElf'),
     });
   },
 };

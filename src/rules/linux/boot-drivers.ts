@@ -9,6 +9,7 @@ import type { RuleContext } from '../rule';
 import { finding } from '../rule';
 import { DRIVER_CONFIG, driverStatus, type DriverStatus } from '../../facts/kernel-modules';
 import { linuxFacts, family } from './shared';
+import { english, msg, said } from '../../report/message';
 
 export interface DriverCheck {
   item: 'Virtio' | 'Nvme';
@@ -21,7 +22,7 @@ export interface DriverCheck {
   requiredIfKnown?: string[];
   /** reported, never failing */
   informational: string[];
-  /** what to install when the kernel has no such driver at all */
+  /** catalog key of what to install when the kernel has no such driver at all */
   kernelAdvice: string;
 }
 
@@ -36,9 +37,9 @@ export function bootDriversFinding(ctx: RuleContext, c: DriverCheck): Finding {
   const { tools } = family(ctx);
   const ver = f.kernelVersion;
   if (!ver || !f.modules) {
-    return finding(c.item, 'warn', 'Unknown', [{ path: '/boot', text: 'no default kernel was found, so its drivers cannot be checked' }], {
+    return finding(c.item, 'warn', 'Unknown', [said('/boot', 'ev.drivers.noKernel')], {
       riskLevel: 'Medium', riskCode: `${c.code}.NoKernel`,
-      solution: 'Install a kernel and make sure the boot loader configuration names it (see KernelVersion).',
+      solution: msg('fix.drivers.noKernel'),
     });
   }
   const km = f.modules;
@@ -53,9 +54,9 @@ export function bootDriversFinding(ctx: RuleContext, c: DriverCheck): Finding {
   const info = c.informational.map(place);
   const ev: Evidence[] = [...f.kernelEvidence.slice(-1), ...f.initramfs.evidence];
   if (ird) {
-    ev.push({ path: ird.path, text: ird.parts.length
-      ? `initramfs: ${ird.parts.map((p) => p.codec === 'none' ? 'cpio' : `${p.codec} cpio`).join(' + ')}, ${ird.paths.size} members, ${ird.modules.size} kernel modules`
-      : 'initramfs: no archive could be read from it' });
+    ev.push(ird.parts.length
+      ? said(ird.path, 'ev.drivers.initramfs', { parts: ird.parts.map((p) => p.codec === 'none' ? 'cpio' : `${p.codec} cpio`).join(' + '), members: ird.paths.size, modules: ird.modules.size })
+      : said(ird.path, 'ev.drivers.initramfsEmpty'));
   }
   for (const s of [...statuses, ...info]) ev.push(...s.evidence);
   dedupe(ev);
@@ -65,40 +66,40 @@ export function bootDriversFinding(ctx: RuleContext, c: DriverCheck): Finding {
   const unknown = statuses.filter((s) => s.place === 'unknown').map((s) => s.driver);
   const needInitramfs = [...diskOnly, ...unknown];
   const rebuild = tools.initramfs(ver, [...diskOnly, ...unknown]);
-  const summary = statuses.map((s) => `${s.driver}: ${s.place}`).join(', ');
+  const summary = { comma: statuses.map((s) => msg('ev.drivers.place', { driver: s.driver, place: msg(`place.${s.place}`) })) };
 
   if (absent.length) {
     return finding(c.item, 'fail', 'Unsupported', ev, {
       riskLevel: 'High', riskCode: c.notInstalledCode,
-      solution: `Kernel ${ver} has no ${absent.join(', ')} driver (neither built in nor as a module): ${c.kernelAdvice} ${tools.install(['<kernel package>']).replace('<kernel package>', kernelPackage(ctx))}`,
+      solution: msg('fix.drivers.absent', { kernel: ver, drivers: absent.join(', '), advice: msg(c.kernelAdvice), command: tools.install(['<kernel package>']).replace('<kernel package>', kernelPackage(ctx)) }),
     });
   }
   if (needInitramfs.length && f.initramfs.state === 'missing') {
     return finding(c.item, 'fail', 'Unsupported', ev, {
       riskLevel: 'High', riskCode: `${c.code}.NoInitramfs`,
-      solution: `${needInitramfs.join(', ')} are modules, and the initramfs ${f.initramfs.path} that the default entry names is missing: create it with the drivers. Command: ${rebuild}`,
+      solution: msg('fix.drivers.initramfsMissing', { drivers: needInitramfs.join(', '), initramfs: f.initramfs.path, command: rebuild }),
     });
   }
   if (needInitramfs.length && f.initramfs.state === 'none') {
-    return finding(c.item, 'fail', 'Unsupported', [...ev, { path: '/boot', text: `no initramfs for ${ver}` }], {
+    return finding(c.item, 'fail', 'Unsupported', [...ev, said('/boot', 'ev.drivers.noInitramfs', { kernel: ver })], {
       riskLevel: 'High', riskCode: `${c.code}.NoInitramfs`,
-      solution: `${needInitramfs.join(', ')} are modules and kernel ${ver} boots without an initramfs: create one with the drivers and name it in the boot entry. Command: ${rebuild}`,
+      solution: msg('fix.drivers.noInitramfs', { drivers: needInitramfs.join(', '), kernel: ver, command: rebuild }),
     });
   }
   if (diskOnly.length) {
     return finding(c.item, 'fail', 'Unsupported', ev, {
       riskLevel: 'High', riskCode: `${c.code}.NotInInitramfs`,
-      solution: `${diskOnly.join(', ')} ${diskOnly.length > 1 ? 'are modules' : 'is a module'} on the root disk but not in the initramfs, so the kernel cannot reach the disk: rebuild the initramfs with ${diskOnly.length > 1 ? 'them' : 'it'}. Command: ${rebuild}`,
+      solution: msg(diskOnly.length > 1 ? 'fix.drivers.notInInitramfsMany' : 'fix.drivers.notInInitramfsOne', { drivers: diskOnly.join(', '), command: rebuild }),
     });
   }
   if (unknown.length || f.initramfs.state === 'not-read') {
-    const why = f.initramfs.state === 'read' ? f.initramfs.value.error?.message ?? '' : 'the initramfs was not read';
+    const why = f.initramfs.state === 'read' ? f.initramfs.value.error?.message ?? '' : msg('fix.drivers.initramfsNotRead');
     return finding(c.item, 'warn', 'Unknown', ev, {
       riskLevel: 'Medium', riskCode: `${c.code}.InitramfsUnreadable`,
-      solution: `Whether ${unknown.join(', ') || 'the drivers'} are in the initramfs could not be told (${why}). To be sure, rebuild it with them: ${rebuild}`,
+      solution: unknown.length ? msg('fix.drivers.unknown', { drivers: unknown.join(', '), why, command: rebuild }) : msg('fix.drivers.unknownAll', { why, command: rebuild }),
     });
   }
-  return finding(c.item, 'pass', 'Supported', [{ path: ev[0]?.path ?? '/boot', text: `kernel ${ver}: ${summary}` }, ...ev]);
+  return finding(c.item, 'pass', 'Supported', [said(ev[0]?.path ?? '/boot', 'ev.drivers.summary', { kernel: ver, summary }), ...ev]);
 }
 
 function dedupe(ev: Evidence[]): void {
@@ -116,6 +117,6 @@ function kernelPackage(ctx: RuleContext): string {
     case 'rhel': return 'kernel';
     case 'suse': return 'kernel-default';
     case 'debian': return ctx.os?.id === 'ubuntu' ? 'linux-image-generic' : 'linux-image-amd64';
-    default: return 'a kernel with virtio and NVMe drivers';
+    default: return english(msg('fix.drivers.anyKernel'));
   }
 }

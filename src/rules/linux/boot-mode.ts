@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Rule, RuleContext } from '../rule';
 import { finding } from '../rule';
-import type { Evidence, VolumeInfo } from '../../report/types';
+import type { Evidence, Message, VolumeInfo } from '../../report/types';
 import { inspectEsp, type EspInfo } from '../../facts/esp';
 import { familyOf, toolsFor } from '../../facts/family';
+import { msg, said } from '../../report/message';
 
 const ESP_GUID = 'c12a7328-f81f-11d2-ba4b-00a0c93ec93b';
 const BIOS_BOOT_GUID = '21686148-6449-6e6f-744e-656564454649';
@@ -13,16 +14,16 @@ function isEsp(v: VolumeInfo): boolean {
 }
 
 /** The ESP's loaders: through the guest tree when fstab mounts it, else through the volume itself. */
-function espContents(ctx: RuleContext, esp: VolumeInfo): { info: EspInfo; how: string } | null {
+function espContents(ctx: RuleContext, esp: VolumeInfo): { info: EspInfo; how: Message } | null {
   if (esp.mountedAt) {
     const info = inspectEsp(ctx.guest!);
-    if (info.mount) return { info, how: `mounted at ${esp.mountedAt}` };
+    if (info.mount) return { info, how: msg('ev.BootMode.mountedAt', { mount: esp.mountedAt }) };
   }
   const view = ctx.volumeView?.(esp.id) ?? null;
   if (view === null) return null;
   const info = inspectEsp(view, ['']);
   info.loaders = info.loaders.map((l) => `volume ${esp.id}:${l}`);
-  return { info, how: 'read from the volume (the guest does not mount it)' };
+  return { info, how: msg('ev.BootMode.readFromVolume') };
 }
 
 /**
@@ -38,41 +39,41 @@ export const bootMode: Rule = {
     const img = ctx.image;
     const ev: Evidence[] = [];
     let uefi = false, legacy = false;
-    const notes: string[] = [];
+    const notes: Message[] = [];
     const esp = img.volumes.find(isEsp);
     if (esp) {
       const c = espContents(ctx, esp);
       if (c === null) {
-        notes.push(`ESP ${esp.id} could not be read${esp.error ? `: ${esp.error}` : ''}`);
-        ev.push({ path: `volume ${esp.id}`, text: `EFI system partition (${esp.fs || 'no readable filesystem'}); its loaders could not be checked` });
+        notes.push(esp.error ? msg('fix.BootMode.espUnreadableWhy', { id: esp.id, error: esp.error }) : msg('fix.BootMode.espUnreadable', { id: esp.id }));
+        ev.push(said(`volume ${esp.id}`, 'ev.BootMode.espUnreadable', { fs: esp.fs || msg('ev.BootMode.noReadableFs') }));
       } else if (c.info.loaders.length) {
         uefi = true;
-        ev.push({ path: `volume ${esp.id}`, text: `EFI system partition, ${c.how}` });
-        for (const l of c.info.loaders) ev.push({ path: l, text: 'UEFI loader' });
+        ev.push(said(`volume ${esp.id}`, 'ev.BootMode.esp', { how: c.how }));
+        for (const l of c.info.loaders) ev.push(said(l, 'ev.BootMode.loader'));
       } else {
-        notes.push(`ESP ${esp.id} holds no UEFI loader (EFI/BOOT/BOOTX64.EFI, EFI/<distro>/shimx64.efi or grubx64.efi)`);
-        ev.push({ path: `volume ${esp.id}`, text: `EFI system partition ${c.how}, but without a UEFI loader` });
+        notes.push(msg('fix.BootMode.noLoader', { id: esp.id }));
+        ev.push(said(`volume ${esp.id}`, 'ev.BootMode.espNoLoader', { how: c.how }));
       }
-    } else if (img.partitionTable !== 'none') ev.push({ path: 'partition table', text: 'no EFI system partition' });
+    } else if (img.partitionTable !== 'none') ev.push(said('partition table', 'ev.BootMode.noEsp'));
 
     const biosBoot = img.volumes.find((v) => v.type.toLowerCase() === BIOS_BOOT_GUID);
-    const code = img.hasBootCode === true ? (img.bootCode || 'unrecognised') : '';
+    const code: string | Message = img.hasBootCode === true ? (img.bootCode || msg('ev.BootMode.unrecognised')) : '';
     if (img.partitionTable === 'mbr') {
-      if (code) { legacy = true; ev.push({ path: 'MBR', text: `boot code present (${code})` }); }
-      else ev.push({ path: 'MBR', text: 'boot code area is empty' });
+      if (code) { legacy = true; ev.push(said('MBR', 'ev.BootMode.bootCode', { code })); }
+      else ev.push(said('MBR', 'ev.BootMode.bootCodeEmpty'));
     } else if (img.partitionTable === 'gpt') {
       if (code && (biosBoot || code === 'SYSLINUX')) {
         legacy = true;
-        ev.push({ path: 'protective MBR', text: `boot code present (${code})` });
-        if (biosBoot) ev.push({ path: `volume ${biosBoot.id}`, text: 'BIOS boot partition' });
+        ev.push(said('protective MBR', 'ev.BootMode.bootCode', { code }));
+        if (biosBoot) ev.push(said(`volume ${biosBoot.id}`, 'ev.BootMode.biosBoot'));
       } else if (code) {
-        notes.push('the protective MBR has GRUB boot code but there is no BIOS boot partition for its core image');
-        ev.push({ path: 'protective MBR', text: `boot code present (${code}), but no BIOS boot partition` });
+        notes.push(msg('fix.BootMode.noBiosBoot'));
+        ev.push(said('protective MBR', 'ev.BootMode.bootCodeNoBiosBoot', { code }));
       } else {
-        ev.push({ path: 'protective MBR', text: `boot code area is empty${biosBoot ? `; BIOS boot partition ${biosBoot.id} is unused` : ''}` });
+        ev.push(biosBoot ? said('protective MBR', 'ev.BootMode.bootCodeEmptyBiosBoot', { id: biosBoot.id }) : said('protective MBR', 'ev.BootMode.bootCodeEmpty'));
       }
     } else {
-      ev.push({ path: 'disk', text: 'a filesystem without a partition table: no boot code and no ESP' });
+      ev.push(said('disk', 'ev.BootMode.noTable'));
     }
     if (uefi && legacy) return finding('BootMode', 'pass', 'UEFI-Preferred', ev);
     if (uefi) return finding('BootMode', 'pass', 'UEFI', ev);
@@ -81,8 +82,7 @@ export const bootMode: Rule = {
     const bios = `${t.grubInstall} --target=i386-pc /dev/vda`;
     return finding('BootMode', 'fail', 'Unknown', ev, {
       riskLevel: 'High', riskCode: img.partitionTable === 'none' ? 'BootMode.NoPartitionTable' : 'BootMode.NoBootLoader',
-      solution: `Neither BIOS nor UEFI can start this disk: ${notes.length ? notes.join('; ') : 'no boot code in sector 0 and no UEFI loader'}. ` +
-        `Install GRUB for BIOS inside the guest (${bios}; the disk is /dev/sda under virt-customize) or for UEFI on an ESP mounted at /boot/efi (${t.grubInstall} --target=x86_64-efi --efi-directory=/boot/efi).`,
+      solution: msg('fix.BootMode.none', { why: notes.length ? notes : msg('fix.BootMode.nothing'), bios, uefi: `${t.grubInstall} --target=x86_64-efi --efi-directory=/boot/efi` }),
     });
   },
 };

@@ -4,6 +4,7 @@ import type { Evidence } from '../../report/types';
 import { finding } from '../rule';
 import { findPackage } from '../../facts/packages';
 import { linuxFacts, family } from './shared';
+import { msg, said } from '../../report/message';
 
 const PROGRAMS = ['/usr/sbin/aliyun-service', '/usr/local/share/aliyun-assist'];
 const UNITS = ['/etc/systemd/system/aliyun.service', '/usr/lib/systemd/system/aliyun.service', '/lib/systemd/system/aliyun.service', '/etc/init.d/aliyun-service'];
@@ -20,22 +21,22 @@ export const cloudAssistant: Rule = {
     const ev: Evidence[] = [];
     const pkg = findPackage(linuxFacts(ctx).packages, 'aliyun_assist') ?? findPackage(linuxFacts(ctx).packages, 'aliyun-assist');
     if (pkg) ev.push(pkg.evidence);
-    for (const p of PROGRAMS) if (g.stat(p)) ev.push({ path: p, text: 'Cloud Assistant agent files' });
+    for (const p of PROGRAMS) if (g.stat(p)) ev.push(said(p, 'ev.CloudAssistant.files'));
     const units = UNITS.filter((p) => g.stat(p));
     if (ev.length) {
       if (units.length === 0) {
-        return finding('CloudAssistant', 'warn', 'Installed', [...ev, { path: UNITS[0], text: 'no aliyun.service unit or init script starts the agent' }], {
+        return finding('CloudAssistant', 'warn', 'Installed', [...ev, said(UNITS[0], 'ev.CloudAssistant.noUnit')], {
           riskLevel: 'Medium', riskCode: 'CloudAssistant.NotEnabled',
-          solution: 'The agent is present but nothing starts it at boot: reinstall it (its package installs aliyun.service), or systemctl enable aliyun.service.',
+          solution: msg('fix.CloudAssistant.notEnabled'),
         });
       }
-      return finding('CloudAssistant', 'pass', pkg ? pkg.version : 'Installed', [...ev, ...units.map((u) => ({ path: u, text: 'starts the agent at boot' }))]);
+      return finding('CloudAssistant', 'pass', pkg ? pkg.version : 'Installed', [...ev, ...units.map((u) => said(u, 'ev.CloudAssistant.unit'))]);
     }
     const fam = family(ctx).family;
     const cmd = fam === 'debian' ? `wget ${DEB_URL} && dpkg -i aliyun_assist_latest.deb` : `rpm -ivh --force ${RPM_URL}`;
-    return finding('CloudAssistant', 'warn', 'NotInstalled', [{ path: PROGRAMS[0], text: 'no Cloud Assistant agent (aliyun-service) in the image' }], {
+    return finding('CloudAssistant', 'warn', 'NotInstalled', [said(PROGRAMS[0], 'ev.CloudAssistant.none')], {
       riskLevel: 'Medium', riskCode: 'CloudAssistant.NotInstalled',
-      solution: `Without the agent, Cloud Assistant commands cannot run on the instance. Install it inside the guest: ${cmd} (or let ECS add it on import: repairItems "assist").`,
+      solution: msg('fix.CloudAssistant.notInstalled', { command: cmd }),
     });
   },
 };

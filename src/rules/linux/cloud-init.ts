@@ -3,6 +3,7 @@ import type { Rule } from '../rule';
 import { finding, compareVersions } from '../rule';
 import { cloudInitInfo } from '../../facts/cloud-init';
 import { linuxFacts, family } from './shared';
+import { msg, said } from '../../report/message';
 
 /** cloud-init's AliYun data source arrived in 0.7.9 */
 const ALIYUN_SINCE = '0.7.9';
@@ -25,10 +26,10 @@ export const cloudInit: Rule = {
     const { family: fam, tools } = family(ctx);
     const ci = cloudInitInfo(ctx.guest!, f.packages, f.bootEntry?.cmdline ?? '');
     if (!ci.installed) {
-      const ev = [{ path: f.packages.path || '/usr/bin/cloud-init', text: `no cloud-init package${f.packages.kind !== 'none' ? ` in the ${f.packages.kind} database` : ''} and no /usr/bin/cloud-init` }];
+      const ev = [f.packages.kind !== 'none' ? said(f.packages.path || '/usr/bin/cloud-init', 'ev.CloudInit.noPackageIn', { db: f.packages.kind }) : said(f.packages.path || '/usr/bin/cloud-init', 'ev.CloudInit.noPackage')];
       return finding('CloudInit', 'fail', 'NotInstalled', ev, {
         riskLevel: 'Medium', riskCode: 'CloudInit.NotInstalled',
-        solution: `Without cloud-init the instance does not take its host name, SSH keys, password or network settings from the cloud. Install it: ${tools.install(cloudInitPackages(fam))}`,
+        solution: msg('fix.CloudInit.notInstalled', { command: tools.install(cloudInitPackages(fam)) }),
       });
     }
     const value = ci.version || 'Installed';
@@ -36,24 +37,24 @@ export const cloudInit: Rule = {
       return finding('CloudInit', 'warn', value, [...ci.evidence, ci.disabled], {
         riskLevel: 'Medium', riskCode: 'CloudInit.Disabled',
         solution: ci.disabled.path === 'kernel command line'
-          ? 'Remove cloud-init=disabled from the kernel command line (GRUB_CMDLINE_LINUX in /etc/default/grub), then regenerate grub.cfg.'
-          : 'cloud-init is disabled: rm -f /etc/cloud/cloud-init.disabled',
+          ? msg('fix.CloudInit.disabledCmdline')
+          : msg('fix.CloudInit.disabledFile'),
       });
     }
     if (ci.version && compareVersions(ci.version, ALIYUN_SINCE) < 0) {
       return finding('CloudInit', 'warn', value, ci.evidence, {
         riskLevel: 'Medium', riskCode: 'CloudInit.VersionTooOld',
-        solution: `cloud-init ${ci.version} predates the AliYun data source (${ALIYUN_SINCE}): update it. ${tools.install(['cloud-init'])}`,
+        solution: msg('fix.CloudInit.tooOld', { version: ci.version, since: ALIYUN_SINCE, command: tools.install(['cloud-init']) }),
       });
     }
     if (ci.datasources && !ci.datasources.list.some((d) => d.toLowerCase() === 'aliyun')) {
       return finding('CloudInit', 'warn', value, [...ci.evidence, ci.datasources.evidence], {
         riskLevel: 'Medium', riskCode: 'CloudInit.NoAliYunDatasource',
-        solution: `datasource_list does not name AliYun, so cloud-init will not read the instance metadata on Alibaba Cloud. Add it, e.g.: echo 'datasource_list: [ AliYun, NoCloud, None ]' > /etc/cloud/cloud.cfg.d/99_aliyun.cfg`,
+        solution: msg('fix.CloudInit.noAliYun'),
       });
     }
     const ev = [...ci.evidence];
-    ev.push(ci.datasources ? ci.datasources.evidence : { path: '/etc/cloud/cloud.cfg', text: 'no datasource_list: cloud-init probes its built-in list, which includes AliYun' });
+    ev.push(ci.datasources ? ci.datasources.evidence : said('/etc/cloud/cloud.cfg', 'ev.CloudInit.noDatasourceList'));
     return finding('CloudInit', 'pass', value, ev);
   },
 };

@@ -2,10 +2,12 @@
 import type { Rule, RuleContext } from '../rule';
 import { finding } from '../rule';
 import { readText } from '../guest-view';
-import type { Evidence, MountInfo, VolumeInfo } from '../../report/types';
+import type { Evidence, Message, MountInfo, VolumeInfo } from '../../report/types';
 import { hasOption, parseFstab, type FstabLine } from '../../facts/fstab';
 import { resolveSpec, uuidSpec, type SpecKind } from '../../facts/block-device';
 import { sedReplaceLine } from '../../facts/shell';
+import { msg, said } from '../../report/message';
+import { engineSentence } from '../../report/engine-sentences';
 
 const FSTAB = '/etc/fstab';
 
@@ -21,13 +23,14 @@ interface Problem {
   level: 'fail' | 'warn';
   code: string;
   line: FstabLine;
-  why: string;
+  why: string | Message;
   /** the fstab line that fixes it, when one is known */
   fixed?: string;
 }
 
-function whichLines(ps: Problem[], what: string): string {
-  return ps.length === 0 ? '' : `line${ps.length > 1 ? 's' : ''} ${ps.map((p) => p.line.line).join(', ')} ${what}`;
+/** "lines 3, 4 would stop the boot on ECS" (`what` is the catalog key's last part) */
+function whichLines(ps: Problem[], what: 'stop' | 'mayNotMount'): Message[] {
+  return ps.length === 0 ? [] : [msg(`fix.Fstab.${what}${ps.length > 1 ? 'Many' : 'One'}`, { lines: ps.map((p) => p.line.line).join(', ') })];
 }
 
 /** The line with its first field replaced, the rest exactly as written. */
@@ -67,9 +70,9 @@ export const fstab: Rule = {
     const g = ctx.guest!;
     const text = readText(g, FSTAB, 1 << 20);
     if (text === null) {
-      return finding('Fstab', 'warn', 'Unsupported', [{ path: FSTAB, text: 'absent: the root filesystem stays read-only and nothing else is mounted' }], {
+      return finding('Fstab', 'warn', 'Unsupported', [said(FSTAB, 'ev.Fstab.absent')], {
         riskLevel: 'Medium', riskCode: 'Fstab.Missing',
-        solution: `Create ${FSTAB} with the root filesystem by UUID (e.g. UUID=<root uuid> / <fstype> defaults 0 1).`,
+        solution: msg('fix.Fstab.missing'),
       });
     }
     const lines = parseFstab(text);
@@ -92,7 +95,7 @@ export const fstab: Rule = {
       // noauto entries (a CD-ROM, a removable disk) are not mounted at boot
       if (hasOption(l, 'noauto') || l.options.includes('bind') || (PSEUDO.has(l.vfstype) && !l.spec.startsWith('/dev/'))) continue;
       if (NETWORK.has(l.vfstype) || /^[^/=]+:\//.test(l.spec) || l.spec.startsWith('//')) {
-        problems.push({ level: 'warn', code: 'Fstab.NetworkFs', line: l, why: `${l.vfstype} is a network filesystem: it mounts only when its server is reachable from the instance's VPC${nofail || hasOption(l, '_netdev') ? '' : ' (add _netdev,nofail)'}` });
+        problems.push({ level: 'warn', code: 'Fstab.NetworkFs', line: l, why: msg(nofail || hasOption(l, '_netdev') ? 'fix.Fstab.network' : 'fix.Fstab.networkAddNofail', { fs: l.vfstype }) });
         continue;
       }
       const r = resolveSpec(l.spec, ctx.image.volumes);
@@ -103,14 +106,16 @@ export const fstab: Rule = {
         problems.push({
           level: lenient ? 'warn' : 'fail', code: NOT_FOUND[r.kind], line: l,
           why: r.kind === 'by-id'
-            ? `${l.spec}: /dev/disk/by-id names carry the disk's model and serial, which change on ECS`
-            : `no volume of this image matches ${l.spec}${m?.detail && m.status !== 'unresolved' ? ` (${m.detail})` : ''}${lenient ? (swap ? '; swap waits 90 s for it, then boot goes on' : '; nofail lets boot go on without it') : '; the boot stops in emergency mode'}`,
+            ? msg('fix.Fstab.byId', { spec: l.spec })
+            : msg(m?.detail && m.status !== 'unresolved' ? 'fix.Fstab.noVolumeDetail' : 'fix.Fstab.noVolume', {
+              spec: l.spec, detail: m?.detail ? engineSentence(m.detail) ?? m.detail : '', then: msg(lenient ? (swap ? 'fix.Fstab.swapWaits' : 'fix.Fstab.nofailGoesOn') : 'fix.Fstab.emergency'),
+            }),
           fixed: guess ? withSpec(l, uuidSpec(guess)) : (lenient ? undefined : withNofail(l)),
         });
         continue;
       }
       if (m && m.status === 'failed') {
-        problems.push({ level: 'fail', code: 'Fstab.RootMismatch', line: l, why: m.detail, fixed: withSpec(l, uuidSpec(ctx.image.volumes.find((v) => v.mountedAt === '/')!)) });
+        problems.push({ level: 'fail', code: 'Fstab.RootMismatch', line: l, why: engineSentence(m.detail) ?? m.detail, fixed: withSpec(l, uuidSpec(ctx.image.volumes.find((v) => v.mountedAt === '/')!)) });
         continue;
       }
       if (r.kind === 'device') {
@@ -118,29 +123,31 @@ export const fstab: Rule = {
         if (r.unstableName) {
           const lenient = nofail || swap;
           problems.push({ level: lenient ? 'warn' : 'fail', code: 'Fstab.DeviceName', line: l, fixed,
-            why: `${l.spec} is a kernel device name: on ECS the disk is /dev/vda (virtio) or /dev/nvme0n1, so ${l.spec} does not exist there` });
+            why: msg('fix.Fstab.deviceUnstable', { spec: l.spec }) });
         } else {
           problems.push({ level: 'warn', code: 'Fstab.DeviceName', line: l, fixed,
-            why: `${l.spec} is a kernel device name: it holds on ${l.spec.includes('nvme') ? 'NVMe' : 'virtio'} instance types only; a UUID holds on all` });
+            why: msg('fix.Fstab.deviceOnly', { spec: l.spec, bus: l.spec.includes('nvme') ? 'NVMe' : 'virtio' }) });
         }
         continue;
       }
-      ok.push({ path: FSTAB, line: l.line, text: `${l.text.trim()}  → volume ${vol.id}${vol.fs ? ` (${vol.fs})` : ''}` });
+      ok.push(said(FSTAB, vol.fs ? 'ev.Fstab.volumeFs' : 'ev.Fstab.volume', { line: l.text.trim(), id: vol.id, fs: vol.fs }, l.line));
     }
     const fails = problems.filter((p) => p.level === 'fail');
-    const ev: Evidence[] = problems.map((p) => ({ path: FSTAB, line: p.line.line, text: `${p.line.text.trim()}  — ${p.why}` }));
+    const ev: Evidence[] = problems.map((p) => said(FSTAB, 'ev.Fstab.problem', { line: p.line.text.trim(), why: p.why }, p.line.line));
     const fixes = problems.filter((p) => p.fixed !== undefined);
     const command = fixes.map((p) => sedReplaceLine(FSTAB, p.line.line, p.fixed!)).join('\n');
-    const fixText = fixes.map((p) => `line ${p.line.line}: ${p.fixed}`).join('; ');
+    const fixText = fixes.map((p) => msg('fix.Fstab.lineFix', { line: p.line.line, fixed: p.fixed! }));
     if (problems.length === 0) {
-      return finding('Fstab', 'pass', 'Supported', ok.length ? ok : [{ path: FSTAB, text: 'no block-device entries' }]);
+      return finding('Fstab', 'pass', 'Supported', ok.length ? ok : [said(FSTAB, 'ev.Fstab.noEntries')]);
     }
     const first = fails[0] ?? problems[0];
     const codes = [...new Set([...fails, ...problems].map((p) => p.code))];
     return finding('Fstab', fails.length ? 'fail' : 'warn', fails.length ? 'Unsupported' : 'Supported', [...ev, ...ok], {
       riskLevel: fails.length ? 'High' : 'Medium', riskCode: first.code,
-      solution: `In ${FSTAB}, ${[whichLines(fails, 'would stop the boot on ECS'), whichLines(problems.filter((p) => p.level === 'warn'), 'may not mount there')].filter(Boolean).join('; ')}` +
-        ` (${codes.join(', ')}): ${first.why}${problems.length > 1 ? '; the others as the evidence says' : ''}.${fixText ? ` Write instead — ${fixText}` : ''}`,
+      solution: msg(problems.length > 1 ? 'fix.Fstab.problemsMany' : 'fix.Fstab.problemsOne', {
+        lines: [...whichLines(fails, 'stop'), ...whichLines(problems.filter((p) => p.level === 'warn'), 'mayNotMount')],
+        codes: codes.join(', '), why: first.why, fix: fixText.length ? msg('fix.Fstab.writeInstead', { lines: { items: fixText } }) : '',
+      }),
       ...(command ? { command } : {}),
     });
   },

@@ -2,18 +2,19 @@
 import type { Rule, RuleContext } from '../rule';
 import { finding } from '../rule';
 import { readText, type GuestView } from '../guest-view';
-import type { Evidence, VolumeInfo } from '../../report/types';
+import type { Evidence, Message, VolumeInfo } from '../../report/types';
 import { bootEntry, guestBootPath, GRUB_LEGACY_CFGS, type BootEntry } from '../../facts/boot-entries';
 import { inspectEsp, parseEspStub } from '../../facts/esp';
 import { resolveSpec, uuidSpec } from '../../facts/block-device';
 import { cmdlineParam } from '../../facts/selinux';
 import { familyOf, toolsFor } from '../../facts/family';
 import { shq } from '../../facts/shell';
+import { msg, said } from '../../report/message';
 
 const GRUB_CFGS = ['/boot/grub2/grub.cfg', '/boot/grub/grub.cfg'];
 const DEFAULT_GRUB = '/etc/default/grub';
 
-interface Problem { code: string; level: 'fail' | 'warn'; why: string; ev: Evidence[]; command?: string }
+interface Problem { code: string; level: 'fail' | 'warn'; why: Message; ev: Evidence[]; command?: string }
 
 /** grub-mkconfig aimed at the file in use: RHEL 7/8 UEFI keeps the whole configuration on the ESP. */
 function mkconfig(ctx: RuleContext, e: BootEntry | null): string {
@@ -40,13 +41,13 @@ function espChains(ctx: RuleContext, g: GuestView): { ok: Evidence[]; problems: 
     const ev: Evidence = { path: p, line: chain.line, text: chain.text.trim() };
     const vol = chain.uuid ? ctx.image.volumes.find((v) => v.uuid.toLowerCase() === chain.uuid.toLowerCase()) : ctx.image.volumes.find((v) => v.mountedAt === '/');
     if (!vol) {
-      problems.push({ code: 'Grub.EspConfigBroken', level: 'fail', ev: [ev], why: `${p} searches for the filesystem UUID ${chain.uuid}, which no volume of this image has: UEFI boot stops at the grub prompt` });
+      problems.push({ code: 'Grub.EspConfigBroken', level: 'fail', ev: [ev], why: msg('fix.Grub.espUuid', { path: p, uuid: chain.uuid }) });
       continue;
     }
-    if (!vol.mountedAt) { ok.push({ ...ev, text: `${ev.text}  → volume ${vol.id} (not mounted by the guest, not checked further)` }); continue; }
+    if (!vol.mountedAt) { ok.push(said(p, 'ev.Grub.chainUnmounted', { line: ev.text, id: vol.id }, chain.line)); continue; }
     const target = vol.mountedAt === '/' ? chain.target : `${vol.mountedAt}${chain.target}`;
     if (g.stat(target)?.kind === 'file') ok.push({ ...ev, text: `${ev.text}  → ${target}` });
-    else problems.push({ code: 'Grub.EspConfigBroken', level: 'fail', ev: [ev], why: `${p} chains to ${target} on volume ${vol.id}, which does not exist: UEFI boot stops at the grub prompt` });
+    else problems.push({ code: 'Grub.EspConfigBroken', level: 'fail', ev: [ev], why: msg('fix.Grub.espChain', { path: p, target, id: vol.id }) });
   }
   return { ok, problems };
 }
@@ -65,7 +66,7 @@ function rootFixCommand(ctx: RuleContext, g: GuestView, e: BootEntry, spec: stri
     const lines = dg?.split('\n') ?? [];
     const i = lines.findIndex((l) => /^\s*GRUB_DISABLE_LINUX_UUID\s*=\s*"?true"?/.test(l));
     if (i >= 0) {
-      ev.push({ path: DEFAULT_GRUB, line: i + 1, text: `${lines[i].trim()}  — makes grub-mkconfig write device names` });
+      ev.push(said(DEFAULT_GRUB, 'ev.Grub.disableUuid', { line: lines[i].trim() }, i + 1));
       cmds.push(`sed -i 's/^\\s*GRUB_DISABLE_LINUX_UUID=.*/GRUB_DISABLE_LINUX_UUID=false/' ${DEFAULT_GRUB}`, mkconfig(ctx, e));
     }
   }
@@ -90,19 +91,19 @@ export const grub: Rule = {
       const found = [...GRUB_CFGS, ...GRUB_LEGACY_CFGS].find((p) => g.stat(p) !== null);
       const other = ['/boot/extlinux/extlinux.conf', '/boot/syslinux/syslinux.cfg', '/boot/efi/loader/loader.conf', '/efi/loader/loader.conf', '/boot/loader/loader.conf'].find((p) => g.stat(p) !== null);
       if (found) {
-        return finding('Grub', 'fail', 'Unsupported', [{ path: found, text: 'no boot entry with a kernel in this configuration' }], {
-          riskLevel: 'High', riskCode: 'Grub.NoEntries', solution: `The GRUB configuration has no entry that starts a kernel: regenerate it with ${toolsFor(fam).grubMkconfig}.`,
+        return finding('Grub', 'fail', 'Unsupported', [said(found, 'ev.Grub.noEntries')], {
+          riskLevel: 'High', riskCode: 'Grub.NoEntries', solution: msg('fix.Grub.noEntries', { command: toolsFor(fam).grubMkconfig }),
           command: toolsFor(fam).grubMkconfig,
         });
       }
       if (other) {
-        return finding('Grub', 'warn', 'Unsupported', [{ path: other, text: 'the guest boots with another boot loader; only GRUB is checked' }], {
-          riskLevel: 'Medium', riskCode: 'Grub.NotGrub', solution: 'ECS image import expects GRUB; install the distribution\'s GRUB package and generate its configuration.',
+        return finding('Grub', 'warn', 'Unsupported', [said(other, 'ev.Grub.notGrub')], {
+          riskLevel: 'Medium', riskCode: 'Grub.NotGrub', solution: msg('fix.Grub.notGrub'),
         });
       }
-      return finding('Grub', 'fail', 'Unsupported', [{ path: '/boot', text: `none of ${[...GRUB_CFGS, ...GRUB_LEGACY_CFGS, '/boot/efi/EFI/*/grub.cfg'].join(', ')} exists` }], {
+      return finding('Grub', 'fail', 'Unsupported', [said('/boot', 'ev.Grub.noConfig', { paths: [...GRUB_CFGS, ...GRUB_LEGACY_CFGS, '/boot/efi/EFI/*/grub.cfg'].join(', ') })], {
         riskLevel: 'High', riskCode: 'Grub.ConfigNotFound',
-        solution: `No GRUB configuration was found, so the instance cannot boot: install GRUB and generate its configuration (${toolsFor(fam).grubMkconfig}).`,
+        solution: msg('fix.Grub.noConfig', { command: toolsFor(fam).grubMkconfig }),
       });
     }
     const problems: Problem[] = [];
@@ -110,21 +111,21 @@ export const grub: Rule = {
     const at = e.evidence[e.evidence.length - 1];
     const loc = { path: at.path, ...(at.line ? { line: at.line } : {}) };
     if (!e.kernelExists) {
-      problems.push({ code: 'Grub.KernelMissing', level: 'fail', ev: [{ ...loc, text: `kernel ${e.kernel} does not exist` }], why: `the default entry's kernel ${e.kernel} is not in the image`, command: mkconfig(ctx, e) });
-    } else ok.push({ path: e.kernel, text: 'kernel present' });
+      problems.push({ code: 'Grub.KernelMissing', level: 'fail', ev: [said(loc.path, 'ev.Grub.kernelMissing', { kernel: e.kernel }, loc.line)], why: msg('fix.Grub.kernelMissing', { kernel: e.kernel }), command: mkconfig(ctx, e) });
+    } else ok.push(said(e.kernel, 'ev.Grub.kernelPresent'));
     if (e.initrds.length === 0) {
-      problems.push({ code: 'Grub.NoInitrd', level: 'warn', ev: [{ ...loc, text: 'the default entry loads no initrd' }], why: 'the default entry loads no initrd: unless the disk and filesystem drivers are built into the kernel, the root filesystem is not found',
+      problems.push({ code: 'Grub.NoInitrd', level: 'warn', ev: [said(loc.path, 'ev.Grub.noInitrd', {}, loc.line)], why: msg('fix.Grub.noInitrd'),
         ...(e.version ? { command: toolsFor(fam).initramfs(e.version) + '\n' + mkconfig(ctx, e) } : {}) });
     }
     for (const i of e.initrds) {
       const r = guestBootPath(g, i);
-      if (r.exists) { ok.push({ path: r.path, text: 'initrd present' }); continue; }
-      problems.push({ code: 'Grub.InitrdMissing', level: 'fail', ev: [{ ...loc, text: `initrd ${i} does not exist` }], why: `the default entry's initrd ${i} is not in the image: the kernel cannot find the root filesystem`,
+      if (r.exists) { ok.push(said(r.path, 'ev.Grub.initrdPresent')); continue; }
+      problems.push({ code: 'Grub.InitrdMissing', level: 'fail', ev: [said(loc.path, 'ev.Grub.initrdMissing', { initrd: i }, loc.line)], why: msg('fix.Grub.initrdMissing', { initrd: i }),
         ...(e.version ? { command: toolsFor(fam).initramfs(e.version) } : {}) });
     }
     const root = cmdlineParam(e.cmdline, 'root');
     if (root === null || root === '') {
-      problems.push({ code: 'Grub.NoRootParameter', level: 'warn', ev: [{ ...loc, text: `no root= on the kernel command line "${e.cmdline}"` }], why: 'the kernel command line has no root=, so the initrd must guess the root filesystem' });
+      problems.push({ code: 'Grub.NoRootParameter', level: 'warn', ev: [said(loc.path, 'ev.Grub.noRoot', { cmdline: e.cmdline }, loc.line)], why: msg('fix.Grub.noRoot') });
     } else {
       const rv = rootVolume(ctx, root);
       const realRoot = ctx.image.volumes.find((v) => v.mountedAt === '/');
@@ -132,19 +133,18 @@ export const grub: Rule = {
       if (rv.vol === null) {
         const fix = good ? rootFixCommand(ctx, g, e, root, good) : { command: '', ev: [] };
         const byId = rv.kind === 'by-id';
-        problems.push({ code: byId ? 'Grub.DiskIdName' : 'Grub.RootNotFound', level: 'fail', ev: [{ ...loc, text: `root=${root} matches no volume of this image` }, ...fix.ev],
-          why: byId ? `root=${root}: /dev/disk/by-id names carry the source disk's model and serial, which differ on ECS, so the boot stops in the initrd`
-            : `root=${root} names no filesystem of this image: the boot stops in the initrd`, ...(fix.command ? { command: fix.command } : {}) });
+        problems.push({ code: byId ? 'Grub.DiskIdName' : 'Grub.RootNotFound', level: 'fail', ev: [said(loc.path, 'ev.Grub.rootNotFound', { root }, loc.line), ...fix.ev],
+          why: msg(byId ? 'fix.Grub.rootById' : 'fix.Grub.rootNotFound', { root }), ...(fix.command ? { command: fix.command } : {}) });
       } else if (realRoot && rv.vol.id !== realRoot.id) {
         const fix = rootFixCommand(ctx, g, e, root, good);
-        problems.push({ code: 'Grub.RootMismatch', level: 'fail', ev: [{ ...loc, text: `root=${root} is volume ${rv.vol.id}, but the guest root is ${realRoot.id}` }, ...fix.ev],
-          why: `root=${root} names volume ${rv.vol.id}, which is not the root filesystem (${realRoot.id})`, ...(fix.command ? { command: fix.command } : {}) });
+        problems.push({ code: 'Grub.RootMismatch', level: 'fail', ev: [said(loc.path, 'ev.Grub.rootMismatch', { root, id: rv.vol.id, real: realRoot.id }, loc.line), ...fix.ev],
+          why: msg('fix.Grub.rootMismatch', { root, id: rv.vol.id, real: realRoot.id }), ...(fix.command ? { command: fix.command } : {}) });
       } else if (rv.kind === 'device') {
         const fix = good ? rootFixCommand(ctx, g, e, root, good) : { command: '', ev: [] };
-        problems.push({ code: 'Grub.DeviceName', level: rv.unstable ? 'fail' : 'warn', ev: [{ ...loc, text: `root=${root} is a kernel device name` }, ...fix.ev],
-          why: rv.unstable ? `root=${root}: on ECS the disk is /dev/vda (virtio) or /dev/nvme0n1, so ${root} does not exist and the boot stops in the initrd` : `root=${root} holds only on ${root.includes('nvme') ? 'NVMe' : 'virtio'} instance types; root=${good || 'UUID=...'} holds on all`,
+        problems.push({ code: 'Grub.DeviceName', level: rv.unstable ? 'fail' : 'warn', ev: [said(loc.path, 'ev.Grub.deviceName', { root }, loc.line), ...fix.ev],
+          why: rv.unstable ? msg('fix.Grub.deviceUnstable', { root }) : msg('fix.Grub.deviceOnly', { root, bus: root.includes('nvme') ? 'NVMe' : 'virtio', good: good || 'UUID=...' }),
           ...(fix.command ? { command: fix.command } : {}) });
-      } else ok.push({ ...loc, text: `root=${root} → volume ${rv.vol.id}${rv.vol.fs ? ` (${rv.vol.fs})` : ''}` });
+      } else ok.push(said(loc.path, rv.vol.fs ? 'ev.Grub.rootFs' : 'ev.Grub.root', { root, id: rv.vol.id, fs: rv.vol.fs }, loc.line));
     }
     const chains = espChains(ctx, g);
     ok.push(...chains.ok);
@@ -155,7 +155,7 @@ export const grub: Rule = {
     const cmds = [...new Set(problems.flatMap((p) => (p.command ? p.command.split('\n') : [])))];
     return finding('Grub', fails.length ? 'fail' : 'warn', fails.length ? 'Unsupported' : 'Supported', [...problems.flatMap((p) => p.ev), ...ok], {
       riskLevel: fails.length ? 'High' : 'Medium', riskCode: first.code,
-      solution: problems.map((p) => p.why).join('; ') + '.' + (cmds.length ? ` Fix: ${cmds.join(' && ')}` : ''),
+      solution: msg(cmds.length ? 'fix.Grub.problemsFix' : 'fix.Grub.problems', { why: problems.map((p) => p.why), command: cmds.join(' && ') }),
       ...(cmds.length ? { command: cmds.join('\n') } : {}),
     });
   },

@@ -3,6 +3,7 @@ import type { Rule } from '../rule';
 import { finding } from '../rule';
 import { listKernels } from '../../facts/kernels';
 import { defaultBootEntry } from '../../facts/boot-entries';
+import { msg, said } from '../../report/message';
 
 /**
  * KernelVersion (CHECKS.md): the default boot entry's kernel (GRUB 2 grub.cfg
@@ -17,9 +18,9 @@ export const kernelVersion: Rule = {
     const entry = defaultBootEntry(g);
     if (entry && entry.version) {
       if (!entry.kernelExists) {
-        return finding('KernelVersion', 'fail', entry.version, [...entry.evidence, { path: entry.kernel, text: 'the default entry\'s kernel file is missing' }], {
+        return finding('KernelVersion', 'fail', entry.version, [...entry.evidence, said(entry.kernel, 'ev.KernelVersion.kernelMissing')], {
           riskLevel: 'High', riskCode: 'KernelVersion.KernelMissing',
-          solution: `The default boot entry starts ${entry.kernel}, which is not in the image: reinstall the kernel package or regenerate the bootloader configuration (grub2-mkconfig / update-grub).`,
+          solution: msg('fix.KernelVersion.kernelMissing', { kernel: entry.kernel }),
         });
       }
       return finding('KernelVersion', 'pass', entry.version, entry.evidence);
@@ -28,17 +29,17 @@ export const kernelVersion: Rule = {
     const withModules = kernels.filter((k) => k.hasModules);
     const pick = withModules[0] ?? kernels[0];
     if (!pick) {
-      return finding('KernelVersion', 'fail', 'Unknown', [{ path: '/boot', text: 'no vmlinuz-* kernel image found' }], {
+      return finding('KernelVersion', 'fail', 'Unknown', [said('/boot', 'ev.KernelVersion.notFound')], {
         riskLevel: 'High', riskCode: 'KernelVersion.NotFound',
-        solution: 'Install a kernel package (and make sure /boot is on this disk or named in /etc/fstab).',
+        solution: msg('fix.KernelVersion.notFound'),
       });
     }
-    const how = entry ? `the default boot entry names no versioned kernel (${entry.kernel})` : 'no GRUB 2 configuration found';
-    const ev = [{ path: pick.image, text: `newest installed kernel${pick.hasModules ? ` with /lib/modules/${pick.version}` : ''}; ${how}` }];
+    const how = entry ? msg('ev.KernelVersion.unversioned', { kernel: entry.kernel }) : msg('ev.KernelVersion.noGrub2');
+    const ev = [said(pick.image, pick.hasModules ? 'ev.KernelVersion.newestModules' : 'ev.KernelVersion.newest', { version: pick.version, how })];
     if (!pick.hasModules) {
       return finding('KernelVersion', 'warn', pick.version, ev, {
         riskLevel: 'Medium', riskCode: 'KernelVersion.NoModules',
-        solution: `/lib/modules/${pick.version} is missing: reinstall the kernel package so its modules are present.`,
+        solution: msg('fix.KernelVersion.noModules', { version: pick.version }),
       });
     }
     return finding('KernelVersion', 'pass', pick.version, ev);

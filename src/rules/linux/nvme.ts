@@ -3,6 +3,7 @@ import type { Rule } from '../rule';
 import type { Evidence } from '../../report/types';
 import { bootDriversFinding } from './boot-drivers';
 import { linuxFacts } from './shared';
+import { said } from '../../report/message';
 
 /**
  * Nvme (CHECKS.md): nvme (and nvme_core, on kernels that split it out) built
@@ -16,14 +17,13 @@ export const nvme: Rule = {
     const f = bootDriversFinding(ctx, {
       item: 'Nvme', code: 'NVMe', notInstalledCode: 'NVMe.NotInstallded',
       required: ['nvme'], requiredIfKnown: ['nvme_core'], informational: [],
-      kernelAdvice: 'install a kernel with the NVMe driver (CONFIG_BLK_DEV_NVME), such as the distribution\'s current one.',
+      kernelAdvice: 'fix.Nvme.kernelAdvice',
     });
     const entry = linuxFacts(ctx).bootEntry;
     if (entry) {
       const m = /(?:^|\s)nvme_core\.io_timeout=(\S+)/.exec(entry.cmdline);
-      const ev: Evidence = m
-        ? { path: entry.evidence.at(-1)?.path ?? '/boot', text: `kernel command line: nvme_core.io_timeout=${m[1]}` }
-        : { path: entry.evidence.at(-1)?.path ?? '/boot', text: 'kernel command line has no nvme_core.io_timeout (the default is 30 s; 4294967295 keeps I/O waiting across cloud disk hiccups)' };
+      const at = entry.evidence.at(-1)?.path ?? '/boot';
+      const ev: Evidence = m ? said(at, 'ev.Nvme.ioTimeout', { value: m[1] }) : said(at, 'ev.Nvme.noIoTimeout');
       f.evidence.push(ev);
     }
     return f;

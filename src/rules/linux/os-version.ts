@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Rule } from '../rule';
 import { finding } from '../rule';
+import { msg, said } from '../../report/message';
 
 /** OSVersion: distribution and version from os-release and legacy release files. */
 export const osVersion: Rule = {
@@ -9,10 +10,10 @@ export const osVersion: Rule = {
   run(ctx) {
     const os = ctx.os;
     if (os === null) {
-      return finding('OSVersion', 'fail', 'Unknown', [{ path: '/etc/os-release', text: 'no os-release or legacy release file found' }], {
+      return finding('OSVersion', 'fail', 'Unknown', [said('/etc/os-release', 'ev.OSVersion.none')], {
         riskLevel: 'Medium',
         riskCode: 'OSVersion.Unknown',
-        solution: 'Restore /etc/os-release (it ships in the base-files / *-release package of the distribution).',
+        solution: msg('fix.OSVersion.unknown'),
       });
     }
     const value = os.version ? `${os.name} ${os.version}` : os.name;
@@ -20,7 +21,7 @@ export const osVersion: Rule = {
       return finding('OSVersion', 'warn', value, os.evidence, {
         riskLevel: 'Medium',
         riskCode: 'OSVersion.NotSupported',
-        solution: `${os.name} is not a distribution Alibaba Cloud supports for custom images; import it as "Others Linux" and expect no cloud-side configuration.`,
+        solution: msg('fix.OSVersion.notSupported', { name: os.name }),
       });
     }
     return finding('OSVersion', 'pass', value, os.evidence);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Rule } from '../rule';
 import { finding } from '../rule';
+import { msg } from '../../report/message';
+import { rootReasonEvidence } from '../root-reason';
 
 /** Platform: a root filesystem with /etc, /bin or /usr/bin and a release file. */
 export const platform: Rule = {
@@ -8,12 +10,12 @@ export const platform: Rule = {
   platforms: ['Any'],
   run(ctx) {
     if (ctx.platform === 'Linux') {
-      return finding('Platform', 'pass', 'Linux', [{ path: 'guest root', text: ctx.rootReason }]);
+      return finding('Platform', 'pass', 'Linux', [rootReasonEvidence('guest root', ctx.rootReason)]);
     }
-    return finding('Platform', 'fail', 'Unknown', [{ path: 'volumes', text: ctx.rootReason }], {
+    return finding('Platform', 'fail', 'Unknown', [rootReasonEvidence('volumes', ctx.rootReason)], {
       riskLevel: 'High',
       riskCode: 'Platform.NotFound',
-      solution: 'The image holds no operating system root that guestcheck can read. Check that this is the system disk, that it is not encrypted, and that its filesystem is supported.',
+      solution: msg('fix.Platform.notFound'),
     });
   },
 };

@@ -3,6 +3,7 @@ import type { Rule } from '../rule';
 import { finding } from '../rule';
 import { readText } from '../guest-view';
 import { parseAdjtime } from '../../facts/adjtime';
+import { msg, said } from '../../report/message';
 
 const ADJTIME = '/etc/adjtime';
 
@@ -21,20 +22,20 @@ export const rtcTimeMode: Rule = {
     const a = parseAdjtime(readText(ctx.guest!, ADJTIME, 4096));
     if (a.line === 0) {
       const present = ctx.guest!.stat(ADJTIME) !== null;
-      return finding('RtcTimeMode', 'pass', 'UTC', [{ path: ADJTIME, text: present ? 'no third line: hwclock defaults to UTC' : 'absent: hwclock defaults to UTC' }]);
+      return finding('RtcTimeMode', 'pass', 'UTC', [said(ADJTIME, present ? 'ev.RtcTimeMode.noThirdLine' : 'ev.RtcTimeMode.absent')]);
     }
     const ev = [{ path: ADJTIME, line: a.line, text: a.text }];
     if (a.mode === 'UTC') return finding('RtcTimeMode', 'pass', 'UTC', ev);
     if (a.mode === 'LOCAL') {
       return finding('RtcTimeMode', 'warn', 'local', ev, {
         riskLevel: 'Medium', riskCode: 'RtcTimeMode.Local',
-        solution: `The hardware clock is read as local time, but ECS keeps it in UTC: the clock is off by the zone offset after boot. Set the third line of ${ADJTIME} to UTC: ${RTC_UTC_FIX}`,
+        solution: msg('fix.RtcTimeMode.local', { path: ADJTIME, command: RTC_UTC_FIX }),
         command: RTC_UTC_FIX,
       });
     }
     return finding('RtcTimeMode', 'warn', 'Unknown', ev, {
       riskLevel: 'Medium', riskCode: 'RtcTimeMode.Invalid',
-      solution: `The third line of ${ADJTIME} is neither UTC nor LOCAL; hwclock then assumes UTC. Write UTC there: ${RTC_UTC_FIX}`,
+      solution: msg('fix.RtcTimeMode.invalid', { path: ADJTIME, command: RTC_UTC_FIX }),
       command: RTC_UTC_FIX,
     });
   },

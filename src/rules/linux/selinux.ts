@@ -7,6 +7,7 @@ import { cmdlineParam, parseSelinuxConfig } from '../../facts/selinux';
 import { bootEntry } from '../../facts/boot-entries';
 import { familyOf } from '../../facts/family';
 import type { OsInfo } from '../../facts/os-release';
+import { msg, said } from '../../report/message';
 
 const CONFIG = '/etc/selinux/config';
 const SELINUX_DISABLE = `sed -i 's/^SELINUX=.*/SELINUX=disabled/' ${CONFIG}`;
@@ -33,37 +34,37 @@ export const selinux: Rule = {
     const entry = bootEntry(g);
     const cmd = entry?.cmdline ?? '';
     const ev: Evidence[] = [];
-    const cmdEv = (p: string) => { const e = entry!.evidence[entry!.evidence.length - 1]; ev.push({ path: e.path, ...(e.line ? { line: e.line } : {}), text: `${p} on the kernel command line` }); };
+    const cmdEv = (p: string) => { const e = entry!.evidence[entry!.evidence.length - 1]; ev.push(said(e.path, 'ev.Selinux.cmdline', { param: p }, e.line)); };
     if (cmdlineParam(cmd, 'selinux') === '0') {
       cmdEv('selinux=0');
       return finding('Selinux', 'pass', 'Disabled', ev);
     }
     if (text === null) {
-      return finding('Selinux', 'pass', 'Disabled', [{ path: CONFIG, text: 'absent: no SELinux policy is configured' }]);
+      return finding('Selinux', 'pass', 'Disabled', [said(CONFIG, 'ev.Selinux.absent')]);
     }
     const c = parseSelinuxConfig(text);
     if (c === null) {
-      return finding('Selinux', 'pass', 'Disabled', [{ path: CONFIG, text: 'no SELINUX= line: SELinux stays disabled' }]);
+      return finding('Selinux', 'pass', 'Disabled', [said(CONFIG, 'ev.Selinux.noLine')]);
     }
     ev.push({ path: CONFIG, line: c.line, text: c.text });
     let mode = c.mode;
     if (mode === 'enforcing' && cmdlineParam(cmd, 'enforcing') === '0') { cmdEv('enforcing=0'); mode = 'permissive'; }
     if (mode === 'disabled') return finding('Selinux', 'pass', 'Disabled', ev);
-    if (mode === 'permissive') return finding('Selinux', 'info', 'Permissive', ev, { solution: `SELinux only logs in permissive mode; the cloud recommends disabling it: ${SELINUX_DISABLE}` });
+    if (mode === 'permissive') return finding('Selinux', 'info', 'Permissive', ev, { solution: msg('fix.Selinux.permissive', { command: SELINUX_DISABLE }) });
     const os = ctx.os;
     const kernelArg = os !== null && needsKernelArg(os);
-    const extra = kernelArg ? ` and, since ${os!.name} ${os!.version} ignores SELINUX=disabled at boot, grubby --update-kernel ALL --args selinux=0` : '';
+    const extra = kernelArg ? msg('fix.Selinux.kernelArg', { os: `${os!.name} ${os!.version}` }) : '';
     const command = SELINUX_DISABLE + (kernelArg ? '\ngrubby --update-kernel ALL --args selinux=0' : '');
     if (mode === 'enforcing') {
       return finding('Selinux', 'warn', 'Enforcing', ev, {
         riskLevel: 'Medium', riskCode: 'Selinux.Enforcing',
-        solution: `SELinux is enforcing: files changed outside the guest (by an import or repair) carry no labels, and logins or services can then be denied. Disable it: ${SELINUX_DISABLE}${extra}`,
+        solution: msg('fix.Selinux.enforcing', { command: SELINUX_DISABLE, extra }),
         command,
       });
     }
     return finding('Selinux', 'warn', 'Unknown', ev, {
       riskLevel: 'Medium', riskCode: 'Selinux.ConfigInvalid',
-      solution: `SELINUX=${c.mode} is not enforcing, permissive or disabled, so what the guest does at boot is unclear. Set it: ${SELINUX_DISABLE}`,
+      solution: msg('fix.Selinux.invalid', { mode: c.mode, command: SELINUX_DISABLE }),
       command,
     });
   },

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Rule, RuleContext } from '../rule';
-import type { Evidence } from '../../report/types';
+import type { Evidence, Message } from '../../report/types';
 import { finding, compareVersions } from '../rule';
 import { virtio } from './virtio';
 import { nvme } from './nvme';
 import { linuxFacts } from './shared';
+import { msg } from '../../report/message';
 
 /** Releases too old for X-Dragon hardware (CHECKS.md: CentOS 5 below 5.11). */
 const MIN_RELEASE: Record<string, string> = { centos: '5.11', rhel: '5.11', ol: '5.11' };
@@ -21,24 +22,24 @@ export const supportMocInstanceTypes: Rule = {
   platforms: ['Linux'],
   run(ctx: RuleContext) {
     const f = linuxFacts(ctx);
-    const reasons: string[] = [];
+    const reasons: Message[] = [];
     const ev: Evidence[] = [];
     const os = ctx.os;
-    if (os?.unsupported) reasons.push(`${os.name} is not supported for custom images`);
+    if (os?.unsupported) reasons.push(msg('fix.SupportMocInstanceTypes.os', { name: os.name }));
     const min = os ? MIN_RELEASE[os.id] : undefined;
-    if (os && min && os.version && compareVersions(os.version, min) < 0) reasons.push(`${os.name} ${os.version} is older than ${min}`);
+    if (os && min && os.version && compareVersions(os.version, min) < 0) reasons.push(msg('fix.SupportMocInstanceTypes.older', { what: `${os.name} ${os.version}`, min }));
     if (os) ev.push(...os.evidence.slice(0, 1));
-    if (f.kernelVersion && compareVersions(f.kernelVersion, MIN_KERNEL) < 0) reasons.push(`kernel ${f.kernelVersion} is older than ${MIN_KERNEL}`);
+    if (f.kernelVersion && compareVersions(f.kernelVersion, MIN_KERNEL) < 0) reasons.push(msg('fix.SupportMocInstanceTypes.kernelOlder', { version: f.kernelVersion, min: MIN_KERNEL }));
     ev.push(...f.kernelEvidence.slice(-1));
     for (const r of [virtio, nvme]) {
       const x = r.run(ctx);
       ev.push({ path: x.evidence[0]?.path ?? '/boot', text: `${x.name}: ${x.value}${x.riskCode ? ` (${x.riskCode})` : ''}` });
-      if (x.status !== 'pass') reasons.push(`${x.name} drivers are not available at boot (${x.riskCode || x.value})`);
+      if (x.status !== 'pass') reasons.push(msg('fix.SupportMocInstanceTypes.drivers', { item: x.name, code: x.riskCode || x.value }));
     }
     if (reasons.length) {
       return finding('SupportMocInstanceTypes', 'warn', 'Unsupported', ev, {
         riskLevel: 'Medium', riskCode: 'SupportMocInstanceTypes.Unsupported',
-        solution: `Not for X-Dragon instance types (ecs.g6, g7, ...): ${reasons.join('; ')}. Fix the Virtio and Nvme items (see their commands), or pick an instance type without NVMe disks.`,
+        solution: msg('fix.SupportMocInstanceTypes.unsupported', { reasons }),
       });
     }
     return finding('SupportMocInstanceTypes', 'pass', 'Supported', ev);

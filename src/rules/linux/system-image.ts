@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Rule } from '../rule';
 import { finding } from '../rule';
+import { msg, said } from '../../report/message';
+import { rootReasonEvidence } from '../root-reason';
+import { tableErrorEvidence } from '../../report/engine-error';
 
 /** SystemImage: a bootable system disk — not an installer ISO, not empty, with an OS root. */
 export const systemImage: Rule = {
@@ -10,31 +13,31 @@ export const systemImage: Rule = {
     const img = ctx.image;
     const iso = img.volumes.find((v) => v.fs === 'iso9660' || v.fs === 'udf');
     if (iso) {
-      return finding('SystemImage', 'fail', 'ISO', [{ path: `volume ${iso.id}`, text: `${iso.fs} filesystem` }], {
+      return finding('SystemImage', 'fail', 'ISO', [said(`volume ${iso.id}`, 'ev.SystemImage.fs', { fs: iso.fs })], {
         riskLevel: 'High', riskCode: 'SystemImage.IsISO',
-        solution: 'An installer ISO is not a system disk: install the OS into a virtual disk and import that disk.',
+        solution: msg('fix.SystemImage.iso'),
       });
     }
     if (img.tableError) {
-      return finding('SystemImage', 'fail', 'BrokenPartitionTable', [{ path: 'partition table', text: img.tableError }], {
+      return finding('SystemImage', 'fail', 'BrokenPartitionTable', [tableErrorEvidence(img.tableError)], {
         riskLevel: 'High', riskCode: 'SystemImage.PartitionTableDamaged',
-        solution: 'The partition table is damaged: repair it (e.g. sgdisk --verify / gdisk recovery, or testdisk) before importing.',
+        solution: msg('fix.SystemImage.table'),
       });
     }
     const readable = img.volumes.filter((v) => v.fs !== '');
     if (img.partitionTable === 'none' && readable.length === 0) {
-      return finding('SystemImage', 'fail', 'Empty', [{ path: 'disk', text: 'no partition table and no filesystem found' }], {
+      return finding('SystemImage', 'fail', 'Empty', [said('disk', 'ev.SystemImage.empty')], {
         riskLevel: 'High', riskCode: 'SystemImage.NoFileSystem',
-        solution: 'The image has no partition table and no filesystem: it may be empty, truncated, or not a disk image.',
+        solution: msg('fix.SystemImage.empty'),
       });
     }
     if (ctx.platform === null) {
-      return finding('SystemImage', 'fail', 'NoOS', [{ path: 'volumes', text: ctx.rootReason }], {
+      return finding('SystemImage', 'fail', 'NoOS', [rootReasonEvidence('volumes', ctx.rootReason)], {
         riskLevel: 'High', riskCode: 'SystemImage.NoRoot',
-        solution: 'No operating system root was found: this looks like a data disk, not a system disk.',
+        solution: msg('fix.SystemImage.noRoot'),
       });
     }
-    const layout = img.partitionTable === 'none' ? 'whole-disk filesystem' : `${img.partitionTable.toUpperCase()} partition table`;
-    return finding('SystemImage', 'pass', 'Supported', [{ path: 'disk', text: `${layout}, ${ctx.platform} root found` }]);
+    const layout = img.partitionTable === 'none' ? msg('ev.SystemImage.wholeDisk') : msg('ev.SystemImage.table', { table: img.partitionTable.toUpperCase() });
+    return finding('SystemImage', 'pass', 'Supported', [said('disk', 'ev.SystemImage.found', { layout, platform: ctx.platform })]);
   },
 };

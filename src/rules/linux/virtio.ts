@@ -14,6 +14,6 @@ export const virtio: Rule = {
     item: 'Virtio', code: 'Virtio', notInstalledCode: 'Virtio.NotInstalled',
     required: ['virtio_blk', 'virtio_net', 'virtio_pci'],
     informational: ['virtio_scsi', 'virtio_console'],
-    kernelAdvice: 'install the distribution\'s standard kernel, which has them, and boot it by default.',
+    kernelAdvice: 'fix.Virtio.kernelAdvice',
   }),
 };

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Rule, RuleContext } from '../rule';
-import type { Evidence } from '../../report/types';
+import type { Evidence, Message } from '../../report/types';
 import { finding } from '../rule';
 import { deviceVolume, type BcdStore } from '../../facts/windows/bcd';
+import { msg, said } from '../../report/message';
 
 export const BCD_PATHS = ['/EFI/Microsoft/Boot/BCD', '/Boot/BCD'];
 const WINLOAD = /^\\windows\\system32\\winload\.(exe|efi)$/i;
@@ -34,11 +35,11 @@ export const bcd: Rule = {
   platforms: ['Windows'],
   run(ctx) {
     const stores = findBcdStores(ctx);
-    const fail = (value: string, code: string, ev: Evidence[], why: string) => finding('BCD', 'fail', value, ev, {
-      riskLevel: 'High', riskCode: code, solution: `${why} Rebuild the boot files from the Windows volume.`, command: BCDBOOT,
+    const fail = (value: string, code: string, ev: Evidence[], why: Message) => finding('BCD', 'fail', value, ev, {
+      riskLevel: 'High', riskCode: code, solution: msg('fix.win.BCD.rebuild', { why }), command: BCDBOOT,
     });
     if (stores.length === 0) {
-      return fail('NotFound', 'BCD.NotFound', [{ path: BCD_PATHS.join(', '), text: 'on no volume of the image' }], 'No BCD store was found on an EFI system partition or a system partition.');
+      return fail('NotFound', 'BCD.NotFound', [said(BCD_PATHS.join(', '), 'ev.win.onNoVolume')], msg('fix.win.BCD.notFound'));
     }
     const root = ctx.image.volumes.find((v) => v.mountedAt === '/')?.id ?? '';
     // the first store that boots this Windows wins; else report the first's problem
@@ -53,31 +54,35 @@ export const bcd: Rule = {
     function judge(s: (typeof stores)[number], rootVol: string): Finding {
       const ev: Evidence[] = [];
       if (s.store === null || !s.store.isBcd) {
-        ev.push({ path: s.where, text: s.error || 'not a BCD store (no Objects key)' });
-        return fail('Corrupt', 'BCD.Corrupt', ev, 'The BCD store is unreadable.');
+        ev.push(s.error ? { path: s.where, text: s.error } : said(s.where, 'ev.win.BCD.notBcd'));
+        return fail('Corrupt', 'BCD.Corrupt', ev, msg('fix.win.BCD.corrupt'));
       }
       const st = s.store;
-      ev.push({ path: s.where, text: `${st.objectCount ?? 0} objects` });
+      ev.push(said(s.where, 'ev.win.BCD.objects', { count: st.objectCount ?? 0 }));
       if (!st.hasBootManager || !st.bootManager) {
-        return fail('NoBootManager', 'BCD.NoBootManager', ev, 'The BCD store has no Windows Boot Manager object {9dea862c-5cdd-4e70-acc1-f32b344d4795}.');
+        return fail('NoBootManager', 'BCD.NoBootManager', ev, msg('fix.win.BCD.noBootManager'));
       }
-      ev.push({ path: `${s.where} {bootmgr}`, text: `default = ${st.default || '(none)'}` });
+      ev.push(st.default ? { path: `${s.where} {bootmgr}`, text: `default = ${st.default}` } : said(`${s.where} {bootmgr}`, 'ev.win.BCD.noDefault'));
       const d = st.defaultEntry;
       if (!st.defaultExists || !d) {
-        return fail('NoDefaultEntry', 'BCD.NoDefaultEntry', ev, `The boot manager's default entry ${st.default || ''} does not exist.`);
+        return fail('NoDefaultEntry', 'BCD.NoDefaultEntry', ev, msg('fix.win.BCD.noDefaultEntry', { entry: st.default || '' }));
       }
       const dv = deviceVolume(d.device);
-      ev.push({ path: `${s.where} ${d.guid}`, text: `"${d.description ?? ''}" path=${d.path ?? '(none)'} device=${d.device ? `${d.device.kind}${dv ? ` → ${dv.found ? `volume ${dv.volume}` : 'no volume of this image'}` : ''}` : '(none)'}` });
+      const none = msg('ev.win.BCD.none');
+      ev.push(said(`${s.where} ${d.guid}`, 'ev.win.BCD.entry', {
+        description: d.description ?? '', path: d.path ?? none,
+        device: d.device ? (dv ? msg('ev.win.BCD.device', { kind: d.device.kind, volume: dv.found ? msg('ev.win.BCD.volume', { id: dv.volume }) : msg('ev.win.BCD.noVolume') }) : d.device.kind) : none,
+      }));
       if (!d.path || !WINLOAD.test(d.path)) {
-        return fail('BadPath', 'BCD.BadLoaderPath', ev, `The default entry's path is ${d.path ?? 'absent'}, not \\Windows\\system32\\winload.exe (BIOS) or winload.efi (UEFI).`);
+        return fail('BadPath', 'BCD.BadLoaderPath', ev, msg('fix.win.BCD.badPath', { path: d.path ?? msg('ev.absent') }));
       }
       if (dv && !dv.found) {
-        return fail('DeviceNotFound', 'BCD.DeviceNotFound', ev, 'The default entry boots a partition that is not in this image (its disk signature/GUID and partition do not match any volume).');
+        return fail('DeviceNotFound', 'BCD.DeviceNotFound', ev, msg('fix.win.BCD.deviceNotFound'));
       }
       if (dv && rootVol && dv.volume !== rootVol) {
         return finding('BCD', 'warn', 'OtherVolume', ev, {
           riskLevel: 'Medium', riskCode: 'BCD.OtherVolume',
-          solution: `The default entry boots volume ${dv.volume}, not the Windows volume ${rootVol} that was checked.`, command: BCDBOOT,
+          solution: msg('fix.win.BCD.otherVolume', { volume: dv.volume, root: rootVol }), command: BCDBOOT,
         });
       }
       return finding('BCD', 'pass', 'Normal', ev);

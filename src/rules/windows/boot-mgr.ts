@@ -3,6 +3,7 @@ import type { Rule } from '../rule';
 import type { Evidence } from '../../report/types';
 import { finding } from '../rule';
 import { BCDBOOT } from './bcd';
+import { msg, said } from '../../report/message';
 
 const FILES = ['/bootmgr', '/EFI/Microsoft/Boot/bootmgfw.efi', '/EFI/Boot/bootx64.efi'];
 
@@ -22,14 +23,14 @@ export const bootMgr: Rule = {
         if (st === null || st.kind !== 'file') continue;
         // the fallback loader counts only where Microsoft's own sits beside it
         if (p === '/EFI/Boot/bootx64.efi' && view.stat('/EFI/Microsoft/Boot') === null) continue;
-        ev.push({ path: `volume ${v.id}:${p}`, text: `${st.size} bytes` });
+        ev.push(said(`volume ${v.id}:${p}`, 'ev.win.bytes', { size: st.size }));
         found ||= p === '/bootmgr' ? 'bootmgr' : 'bootmgfw.efi';
       }
     }
     if (found) return finding('BootMgr', 'pass', found, ev);
-    return finding('BootMgr', 'fail', 'NotFound', [{ path: FILES.slice(0, 2).join(', '), text: 'on no volume of the image' }], {
+    return finding('BootMgr', 'fail', 'NotFound', [said(FILES.slice(0, 2).join(', '), 'ev.win.onNoVolume')], {
       riskLevel: 'High', riskCode: 'BootMgr.NotFound',
-      solution: 'The Windows Boot Manager is missing: the image will not boot. Recreate it from the Windows volume.',
+      solution: msg('fix.win.BootMgr.notFound'),
       command: BCDBOOT,
     });
   },

@@ -4,6 +4,7 @@ import type { Evidence } from '../../report/types';
 import { finding } from '../rule';
 import { safeKey, safeValue } from '../../facts/windows/windows-facts';
 import { valueEvidence, windowsFacts } from './shared';
+import { msg, said } from '../../report/message';
 
 const DIRS = ['/ProgramData/aliyun/assist', '/Program Files/Alibaba/cloud-assist', '/Program Files (x86)/Alibaba/cloud-assist'];
 const INSTALLER = 'https://aliyun-client-assist.oss-accelerate.aliyuncs.com/windows/aliyun_agent_latest_setup.exe';
@@ -19,18 +20,18 @@ export const cloudAssistant: Rule = {
     const key = f.ccs ? `${f.ccs}\\Services\\AliyunService` : null;
     const svc = key ? safeKey(f.system.hive, key) : null;
     if (svc && key) ev.push(valueEvidence('SYSTEM', key, 'ImagePath', safeValue(f.system.hive, key, 'ImagePath')));
-    for (const d of DIRS) if (g.stat(d)) ev.push({ path: d, text: 'Cloud Assistant agent files' });
+    for (const d of DIRS) if (g.stat(d)) ev.push(said(d, 'ev.CloudAssistant.files'));
     if (svc) return finding('CloudAssistant', 'pass', 'Installed', ev);
     const cmd = `Invoke-WebRequest ${INSTALLER} -OutFile $env:TEMP\\aliyun_agent_setup.exe; & $env:TEMP\\aliyun_agent_setup.exe /S`;
     if (ev.length) {
-      return finding('CloudAssistant', 'warn', 'NotEnabled', [...ev, { path: `SYSTEM\\${key ?? 'Services\\AliyunService'}`, text: 'no AliyunService service' }], {
+      return finding('CloudAssistant', 'warn', 'NotEnabled', [...ev, said(`SYSTEM\\${key ?? 'Services\\AliyunService'}`, 'ev.win.CloudAssistant.noService')], {
         riskLevel: 'Medium', riskCode: 'CloudAssistant.NotEnabled',
-        solution: 'Cloud Assistant files are present but the AliyunService service is not registered; reinstall the agent.', command: cmd,
+        solution: msg('fix.win.CloudAssistant.notEnabled'), command: cmd,
       });
     }
-    return finding('CloudAssistant', 'warn', 'NotInstalled', [{ path: `SYSTEM\\${key ?? 'Services\\AliyunService'}`, text: 'absent; no Cloud Assistant program files' }], {
+    return finding('CloudAssistant', 'warn', 'NotInstalled', [said(`SYSTEM\\${key ?? 'Services\\AliyunService'}`, 'ev.win.CloudAssistant.none')], {
       riskLevel: 'Medium', riskCode: 'CloudAssistant.NotInstalled',
-      solution: 'Without the agent, Cloud Assistant commands cannot run on the instance. Install it in the guest (or let ECS add it on import: repairItems "assist").', command: cmd,
+      solution: msg('fix.win.CloudAssistant.notInstalled'), command: cmd,
     });
   },
 };

@@ -2,6 +2,7 @@
 import type { Rule } from '../rule';
 import type { Evidence } from '../../report/types';
 import { finding } from '../rule';
+import { msg, said } from '../../report/message';
 
 const SHARED = ['/Users/Default/Desktop', '/Users/Public/Desktop'];
 const SKIP = new Set(['all users', 'default user', 'default', 'public']);
@@ -19,19 +20,19 @@ export const desktopConfig: Rule = {
       if (g.stat(d) === null) continue;
       const ini = `${d}/desktop.ini`;
       const ok = g.stat(ini) !== null;
-      ev.push({ path: ini, text: ok ? 'present' : 'absent' });
+      ev.push(said(ini, ok ? 'ev.present' : 'ev.absent'));
       if (!ok) missing.push(d);
     }
     if (ev.length === 0) {
-      return finding('DesktopConfig', 'warn', 'NotFound', [{ path: SHARED.join(', '), text: 'no Desktop folder' }], {
+      return finding('DesktopConfig', 'warn', 'NotFound', [said(SHARED.join(', '), 'ev.win.DesktopConfig.noFolder')], {
         riskLevel: 'Medium', riskCode: 'DesktopConfig.NotFound',
-        solution: 'The guest has no default or public Desktop folder; the user profile template is damaged and new accounts may get a temporary profile.',
+        solution: msg('fix.win.DesktopConfig.notFound'),
       });
     }
     if (missing.length) {
       return finding('DesktopConfig', 'warn', 'Missing', ev, {
         riskLevel: 'Medium', riskCode: 'DesktopConfig.Missing',
-        solution: `desktop.ini is missing in ${missing.join(', ')}: the folder shows without its localized name and icons. Copy it from another Windows of the same release (it is a hidden system file: attrib +s +h).`,
+        solution: msg('fix.win.DesktopConfig.missing', { folders: missing.join(', ') }),
       });
     }
     return finding('DesktopConfig', 'pass', 'Normal', ev);

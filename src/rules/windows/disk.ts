@@ -4,6 +4,7 @@ import type { Evidence } from '../../report/types';
 import { finding } from '../rule';
 import { safeKey, safeValue, str } from '../../facts/windows/windows-facts';
 import { regPath, valueEvidence, windowsFacts } from './shared';
+import { msg, said } from '../../report/message';
 
 export const DISK_CLASS = 'Control\\Class\\{4d36e967-e325-11ce-bfc1-08002be10318}';
 
@@ -23,7 +24,7 @@ export const disk: Rule = {
     const g = ctx.guest!;
     const f = windowsFacts(ctx);
     if (f.ccs === null) {
-      return finding('Disk', 'error', 'Unknown', [{ path: 'SYSTEM\\Select', text: f.ccsEvidence }], { solution: 'The current control set could not be read; see the Registry item.' });
+      return finding('Disk', 'error', 'Unknown', [{ path: 'SYSTEM\\Select', text: f.ccsEvidence }], { solution: msg('fix.win.noControlSet') });
     }
     const key = `${f.ccs}\\${DISK_CLASS}`;
     const ev: Evidence[] = [];
@@ -38,7 +39,7 @@ export const disk: Rule = {
         const svc = `${f.ccs}\\Services\\${n}`;
         const file = driverPath(str(safeValue(f.system.hive, svc, 'ImagePath')), n);
         const ok = safeKey(f.system.hive, svc) !== null && g.stat(file) !== null;
-        ev.push({ path: file, text: ok ? `${n}: driver present` : `${n}: ${safeKey(f.system.hive, svc) === null ? 'no service key' : 'driver file absent'}` });
+        ev.push(said(file, ok ? 'ev.win.Disk.present' : safeKey(f.system.hive, svc) === null ? 'ev.win.Disk.noService' : 'ev.win.Disk.fileAbsent', { name: n }));
         if (!ok) missing.push({ list, name: n, all: names });
       }
     }
@@ -52,12 +53,12 @@ export const disk: Rule = {
       });
       return finding('Disk', 'fail', 'FilterDriverMissing', ev, {
         riskLevel: 'High', riskCode: 'Disk.FilterDriverMissing',
-        solution: `The disk class filter list names ${missing.map((m) => m.name).join(', ')}, whose driver is gone (left by uninstalled backup/encryption/replication software): Windows fails to boot with INACCESSIBLE_BOOT_DEVICE. Remove the names from ${list2(missing)}.`,
+        solution: msg('fix.win.Disk.filterMissing', { names: missing.map((m) => m.name).join(', '), lists: list2(missing) }),
         command: cmds.join('\n'),
       });
     }
-    return finding('Disk', 'pass', 'Normal', ev.length ? ev : [{ path: `SYSTEM\\${key}`, text: 'no UpperFilters/LowerFilters' }]);
+    return finding('Disk', 'pass', 'Normal', ev.length ? ev : [said(`SYSTEM\\${key}`, 'ev.win.Disk.noFilters')]);
   },
 };
 
-const list2 = (m: { list: string }[]) => [...new Set(m.map((x) => x.list))].join(' and ');
+const list2 = (m: { list: string }[]) => { const l = [...new Set(m.map((x) => x.list))]; return l.length > 1 ? msg('fix.win.Disk.bothLists', { a: l[0], b: l[1] }) : l[0]; };

@@ -4,6 +4,7 @@ import type { Evidence } from '../../report/types';
 import { finding } from '../rule';
 import { num, safeKey, safeValue } from '../../facts/windows/windows-facts';
 import { windowsFacts } from './shared';
+import { msg, said } from '../../report/message';
 
 const PACKAGES = 'Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages';
 /** updates Microsoft withdrew for breaking boot, Hyper-V or ReFS (January/May 2022 rollups) */
@@ -19,8 +20,8 @@ export const hotfix: Rule = {
     const f = windowsFacts(ctx);
     const pk = safeKey(f.software.hive, PACKAGES);
     if (pk === null) {
-      return finding('Hotfix', 'error', 'Unknown', [{ path: `SOFTWARE\\${PACKAGES}`, text: f.software.error || 'absent' }], {
-        solution: 'The installed packages could not be read from the SOFTWARE hive; see the Registry item.',
+      return finding('Hotfix', 'error', 'Unknown', [f.software.error ? { path: `SOFTWARE\\${PACKAGES}`, text: f.software.error } : said(`SOFTWARE\\${PACKAGES}`, 'ev.absent')], {
+        solution: msg('fix.win.Hotfix.unreadable'),
       });
     }
     const kbOf = (name: string) => /_KB(\d+)/i.exec(name)?.[1] ?? null;
@@ -28,22 +29,22 @@ export const hotfix: Rule = {
       const s = num(safeValue(f.software.hive, `${PACKAGES}\\${name}`, 'CurrentState'));
       return s === null || s === INSTALLED;
     };
-    const ev: Evidence[] = [{ path: `SOFTWARE\\${PACKAGES}`, text: `${pk.subkeys.length} packages` }];
+    const ev: Evidence[] = [said(`SOFTWARE\\${PACKAGES}`, 'ev.win.Hotfix.packages', { count: pk.subkeys.length })];
     const bad = pk.subkeys.filter((s) => BAD_KBS.includes(kbOf(s.name) ?? '') && installed(s.name));
-    for (const b of bad) ev.push({ path: `SOFTWARE\\${PACKAGES}\\${b.name}`, text: 'installed' });
+    for (const b of bad) ev.push(said(`SOFTWARE\\${PACKAGES}\\${b.name}`, 'ev.win.installed'));
     if (bad.length) {
       const kbs = [...new Set(bad.map((b) => kbOf(b.name)!))];
       return finding('Hotfix', 'fail', kbs.map((k) => `KB${k}`).join(','), ev, {
         riskLevel: 'High', riskCode: 'Hotfix.KnownBad',
-        solution: `Installed update${kbs.length > 1 ? 's' : ''} ${kbs.map((k) => `KB${k}`).join(', ')} ${kbs.length > 1 ? 'are' : 'is'} known to break boot or virtual machines; uninstall, then install its out-of-band replacement.`,
+        solution: msg(kbs.length > 1 ? 'fix.win.Hotfix.badMany' : 'fix.win.Hotfix.badOne', { kbs: kbs.map((k) => `KB${k}`).join(', ') }),
         command: kbs.map((k) => `wusa /uninstall /kb:${k} /quiet /norestart`).join('\n'),
       });
     }
     const b = f.version?.build ?? null;
     if (f.version?.server && (b === 7600 || b === 7601) && !pk.subkeys.some((s) => kbOf(s.name) === '3033929' && installed(s.name))) {
-      return finding('Hotfix', 'fail', 'KB3033929Missing', [...ev, { path: `SOFTWARE\\${PACKAGES}`, text: 'no Package_for_KB3033929 (SHA-2 code signing support)' }], {
+      return finding('Hotfix', 'fail', 'KB3033929Missing', [...ev, said(`SOFTWARE\\${PACKAGES}`, 'ev.win.Hotfix.noSha2')], {
         riskLevel: 'High', riskCode: 'Hotfix.Missing',
-        solution: 'Windows Server 2008 R2 needs KB3033929 (SHA-2 code signing support) to load current virtio drivers; install it (and SP1) before import.',
+        solution: msg('fix.win.Hotfix.sha2'),
         command: 'wusa Windows6.1-KB3033929-x64.msu /quiet /norestart',
       });
     }

@@ -3,6 +3,7 @@ import type { Rule } from '../rule';
 import { finding } from '../rule';
 import { CURRENT_VERSION } from '../../facts/windows/windows-facts';
 import { windowsFacts } from './shared';
+import { msg, said } from '../../report/message';
 
 const KEY = `SOFTWARE\\${CURRENT_VERSION}`;
 
@@ -14,10 +15,10 @@ export const osVersion: Rule = {
     const f = windowsFacts(ctx);
     const cv = f.currentVersion, v = f.version;
     if (cv === null || v === null) {
-      const why = f.software.error || (f.software.hive ? 'the key is absent' : 'the SOFTWARE hive is absent');
-      return finding('OSVersion', 'fail', 'Unknown', [{ path: KEY, text: why }], {
+      const why = f.software.error ? { path: KEY, text: f.software.error } : said(KEY, f.software.hive ? 'ev.win.keyAbsent' : 'ev.win.softwareAbsent');
+      return finding('OSVersion', 'fail', 'Unknown', [why], {
         riskLevel: 'Medium', riskCode: 'OSVersion.Unknown',
-        solution: 'The Windows release could not be read from the SOFTWARE hive; see the Registry item and repair the hive (boot the guest once, or restore it from Windows\\System32\\config\\RegBack).',
+        solution: msg('fix.win.OSVersion.unknown'),
       });
     }
     const ev = [{
@@ -26,13 +27,13 @@ export const osVersion: Rule = {
         cv.installationType && `InstallationType=${cv.installationType}`, `CurrentBuild=${cv.build ?? '?'}`, cv.ubr !== null && `UBR=${cv.ubr}`, cv.csdVersion && `CSDVersion=${cv.csdVersion}`]
         .filter(Boolean).join(', '),
     }];
-    if (cv.build !== null && cv.build >= 22000 && /Windows 10/.test(cv.productName)) ev.push({ path: KEY, text: `build ${cv.build} is Windows 11 (ProductName keeps "Windows 10")` });
+    if (cv.build !== null && cv.build >= 22000 && /Windows 10/.test(cv.productName)) ev.push(said(KEY, 'ev.win.OSVersion.win11', { build: cv.build }));
     const value = [v.name, cv.displayVersion, cv.csdVersion, `(${v.version})`].filter(Boolean).join(' ');
     // ECS imports Windows Server 2008 R2 and later, and Windows 7 and later clients
     if (cv.build === null || cv.build < 7600) {
       return finding('OSVersion', 'fail', value, ev, {
         riskLevel: 'Medium', riskCode: 'OSVersion.NotSupported',
-        solution: `${v.family} is older than the releases ECS imports (Windows Server 2008 R2 / Windows 7 and later); upgrade the guest before import.`,
+        solution: msg('fix.win.OSVersion.tooOld', { family: v.family }),
       });
     }
     return finding('OSVersion', 'pass', value, ev);

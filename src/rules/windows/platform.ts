@@ -2,6 +2,8 @@
 import type { Rule } from '../rule';
 import { finding } from '../rule';
 import { SYSTEM_HIVE, SOFTWARE_HIVE } from '../../facts/windows/windows-facts';
+import { msg, said } from '../../report/message';
+import { rootReasonEvidence } from '../root-reason';
 
 /** Platform (Windows): an NTFS volume holding Windows/System32/config/SYSTEM and SOFTWARE. */
 export const platform: Rule = {
@@ -9,12 +11,12 @@ export const platform: Rule = {
   platforms: ['Windows'],
   run(ctx) {
     const g = ctx.guest!;
-    const ev = [{ path: 'guest root', text: ctx.rootReason }];
+    const ev = [rootReasonEvidence('guest root', ctx.rootReason)];
     const missing = [SYSTEM_HIVE, SOFTWARE_HIVE].filter((p) => g.stat(p) === null);
     if (missing.length) {
-      return finding('Platform', 'fail', 'Unknown', [...ev, ...missing.map((p) => ({ path: p, text: 'absent' }))], {
+      return finding('Platform', 'fail', 'Unknown', [...ev, ...missing.map((p) => said(p, 'ev.absent'))], {
         riskLevel: 'High', riskCode: 'Platform.NotFound',
-        solution: 'The Windows volume lacks its registry hives; check that this is the system disk of the Windows guest.',
+        solution: msg('fix.win.Platform.noHives'),
       });
     }
     return finding('Platform', 'pass', 'Windows', ev);

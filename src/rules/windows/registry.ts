@@ -3,6 +3,7 @@ import type { Rule } from '../rule';
 import type { Evidence } from '../../report/types';
 import { finding } from '../rule';
 import { CONFIG } from '../../facts/windows/windows-facts';
+import { msg, said } from '../../report/message';
 
 const HIVES = ['SYSTEM', 'SOFTWARE', 'SAM', 'SECURITY', 'DEFAULT'];
 
@@ -24,32 +25,32 @@ export const registry: Rule = {
       try {
         h = ctx.hive ? ctx.hive(path) : null;
       } catch (e) {
-        ev.push({ path, text: `not a readable hive: ${(e as Error).message}` });
+        ev.push(said(path, 'ev.win.Registry.notHive', { detail: (e as Error).message }));
         fail('Registry.Corrupt', name);
         continue;
       }
       if (h === null) {
-        ev.push({ path, text: 'absent' });
+        ev.push(said(path, 'ev.absent'));
         fail('Registry.Missing', name);
         continue;
       }
       try {
         const i = h.info;
-        const seq = `sequence ${i.primarySequence}/${i.secondarySequence}`;
+        const seq = msg('ev.win.Registry.sequence', { primary: i.primarySequence, secondary: i.secondarySequence });
         if (!i.checksumOk && !i.baseBlockFromLog) {
-          ev.push({ path, text: `base block checksum wrong (${seq})` });
+          ev.push(said(path, 'ev.win.Registry.checksum', { seq }));
           fail('Registry.Corrupt', name);
         } else if (i.dirty && !i.logsApplied) {
-          ev.push({ path, text: `dirty (${seq}) and no transaction log to apply${i.logs.length ? ` (logs ${i.logs.join(', ')} gave nothing)` : ''}` });
+          ev.push(said(path, i.logs.length ? 'ev.win.Registry.dirtyLogsEmpty' : 'ev.win.Registry.dirtyNoLog', { seq, logs: i.logs.join(', ') }));
           fail('Registry.Dirty', name);
         } else if (h.key('') === null) {
-          ev.push({ path, text: 'the root key is unreadable' });
+          ev.push(said(path, 'ev.win.Registry.rootKey'));
           fail('Registry.Corrupt', name);
         } else {
-          ev.push({ path, text: i.dirty ? `dirty (${seq}); ${i.logEntriesApplied ?? 0} log entries of ${i.logs.join(', ')} applied in memory` : `clean (${seq}), regf ${i.version}` });
+          ev.push(i.dirty ? said(path, 'ev.win.Registry.logsApplied', { seq, count: i.logEntriesApplied ?? 0, logs: i.logs.join(', ') }) : said(path, 'ev.win.Registry.clean', { seq, version: i.version }));
         }
       } catch (e) {
-        ev.push({ path, text: `damaged: ${(e as Error).message}` });
+        ev.push(said(path, 'ev.win.Registry.damaged', { detail: (e as Error).message }));
         fail('Registry.Corrupt', name);
       } finally {
         h.close();
@@ -58,7 +59,7 @@ export const registry: Rule = {
     if (bad.length) {
       return finding('Registry', 'fail', 'Abnormal', ev, {
         riskLevel: 'High', riskCode: code,
-        solution: `Registry hive${bad.length > 1 ? 's' : ''} ${bad.join(', ')} ${bad.length > 1 ? 'are' : 'is'} missing, damaged or dirty without logs: shut the guest down cleanly (not a crash or forced power-off) before exporting the disk, or restore ${CONFIG.replace(/\//g, '\\')}\\RegBack copies.`,
+        solution: msg(bad.length > 1 ? 'fix.win.Registry.badMany' : 'fix.win.Registry.badOne', { hives: bad.join(', '), regback: `${CONFIG.replace(/\//g, '\\')}\\RegBack` }),
       });
     }
     return finding('Registry', 'pass', 'Normal', ev);

@@ -4,6 +4,7 @@ import type { Evidence } from '../../report/types';
 import { finding } from '../rule';
 import { num, safeValue } from '../../facts/windows/windows-facts';
 import { regPath, valueEvidence, windowsFacts } from './shared';
+import { msg, said } from '../../report/message';
 
 const POLICY = 'Policies\\Microsoft\\Windows\\DeviceInstall\\Restrictions';
 
@@ -33,10 +34,10 @@ export const server: Rule = {
     if (cmds.length) {
       return finding('Server', 'fail', 'DeviceInstallDisabled', ev, {
         riskLevel: 'High', riskCode: 'Server.DeviceInstallDisabled',
-        solution: 'Driver installation is disabled: on ECS, Windows cannot install the drivers of its new disk and network devices. Allow it again (or remove the group policy "Prevent installation of devices").',
+        solution: msg('fix.win.Server.disabled'),
         command: cmds.join('\n'),
       });
     }
-    return finding('Server', 'pass', 'Normal', ev.length ? ev : [{ path: `SYSTEM\\${f.ccs ?? 'ControlSet001'}\\Services\\DeviceInstall\\Parameters`, text: 'DeviceInstallDisabled absent; no DeviceInstall restriction policy' }]);
+    return finding('Server', 'pass', 'Normal', ev.length ? ev : [said(`SYSTEM\\${f.ccs ?? 'ControlSet001'}\\Services\\DeviceInstall\\Parameters`, 'ev.win.Server.allowed')]);
   },
 };

@@ -7,6 +7,7 @@ import type { Evidence } from '../../report/types';
 import type { HiveValue } from '../../engine/wasm-guest-view';
 import { gatherWindowsFacts, type WindowsFacts } from '../../facts/windows/windows-facts';
 import type { GuestView } from '../guest-view';
+import { said } from '../../report/message';
 
 const memo = new WeakMap<GuestView, WindowsFacts>();
 
@@ -32,6 +33,8 @@ export function showValue(v: HiveValue | null): string {
 
 /** Evidence for one value of a hive: "SYSTEM\ControlSet001\Services\viostor" Start = REG_DWORD 0. */
 export function valueEvidence(hive: string, key: string, name: string, v: HiveValue | null): Evidence {
+  // an absent value is said in the reader's language; a present one is the hive's own data
+  if (v === null) return said(`${hive}\\${key}`, 'ev.win.valueAbsent', { name: name || '(Default)' });
   return { path: `${hive}\\${key}`, text: `${name || '(Default)'} = ${showValue(v)}` };
 }
 

@@ -5,6 +5,7 @@ import { finding } from '../rule';
 import { readText } from '../guest-view';
 import { num, safeValue, str } from '../../facts/windows/windows-facts';
 import { valueEvidence, windowsFacts } from './shared';
+import { msg, said } from '../../report/message';
 
 const STATE_KEY = 'Microsoft\\Windows\\CurrentVersion\\Setup\\State';
 const STATE_INI = '/Windows/Setup/State/State.ini';
@@ -32,16 +33,16 @@ export const sysprep: Rule = {
     if (state && !GOOD.has(state)) {
       return finding('Sysprep', 'fail', state, ev, {
         riskLevel: 'High', riskCode: 'Sysprep.NotCompleted',
-        solution: `Sysprep did not finish (ImageState ${state}): the image will stop in setup or refuse to boot. Boot the source machine, finish or rerun sysprep (see C:\\Windows\\System32\\Sysprep\\Panther\\setuperr.log), shut down, and export again.`,
+        solution: msg('fix.win.Sysprep.notCompleted', { state }),
       });
     }
     if (inProgress === 1 && !sealed) {
       return finding('Sysprep', 'fail', 'SetupInProgress', ev, {
         riskLevel: 'High', riskCode: 'Sysprep.SetupInProgress',
-        solution: 'Windows setup is marked as in progress (SYSTEM\\Setup SystemSetupInProgress=1) on an image that was not sealed by sysprep: it will loop in setup. Finish setup on the source machine before export.',
+        solution: msg('fix.win.Sysprep.inProgress'),
       });
     }
-    if (!state) ev.push({ path: `SOFTWARE\\${STATE_KEY}`, text: 'ImageState absent: sysprep never ran' });
+    if (!state) ev.push(said(`SOFTWARE\\${STATE_KEY}`, 'ev.win.Sysprep.neverRan'));
     return finding('Sysprep', 'pass', state || 'NotRun', ev);
   },
 };

@@ -4,6 +4,7 @@ import type { Evidence } from '../../report/types';
 import { finding } from '../rule';
 import { safeKey, safeValue } from '../../facts/windows/windows-facts';
 import { valueEvidence, windowsFacts } from './shared';
+import { msg, said } from '../../report/message';
 
 const PENDING_XML = '/Windows/WinSxS/pending.xml';
 const CBS = 'Microsoft\\Windows\\CurrentVersion\\Component Based Servicing';
@@ -19,11 +20,11 @@ export const update: Rule = {
     const f = windowsFacts(ctx);
     const hard: Evidence[] = [], soft: Evidence[] = [];
     const px = g.stat(PENDING_XML);
-    if (px) hard.push({ path: PENDING_XML, text: `${px.size} bytes: servicing actions wait for a reboot` });
+    if (px) hard.push(said(PENDING_XML, 'ev.win.Update.pendingXml', { size: px.size }));
     for (const k of ['RebootPending', 'PackagesPending']) {
-      if (safeKey(f.software.hive, `${CBS}\\${k}`) !== null) hard.push({ path: `SOFTWARE\\${CBS}\\${k}`, text: 'present' });
+      if (safeKey(f.software.hive, `${CBS}\\${k}`) !== null) hard.push(said(`SOFTWARE\\${CBS}\\${k}`, 'ev.present'));
     }
-    if (safeKey(f.software.hive, WU_REBOOT) !== null) soft.push({ path: `SOFTWARE\\${WU_REBOOT}`, text: 'present: Windows Update waits for a reboot' });
+    if (safeKey(f.software.hive, WU_REBOOT) !== null) soft.push(said(`SOFTWARE\\${WU_REBOOT}`, 'ev.win.Update.rebootRequired'));
     if (f.ccs) {
       const key = `${f.ccs}\\Control\\Session Manager`;
       const v = safeValue(f.system.hive, key, 'PendingFileRenameOperations');
@@ -32,16 +33,16 @@ export const update: Rule = {
     if (hard.length) {
       return finding('Update', 'fail', 'UpdatePending', [...hard, ...soft], {
         riskLevel: 'High', riskCode: 'Update.Pending',
-        solution: 'An update or component install was interrupted and finishes on the next boot, which often fails on new hardware. Boot the source machine, let the update complete (restart until no update is pending), then export; or revert the pending actions offline.',
+        solution: msg('fix.win.Update.pending'),
         command: REVERT,
       });
     }
     if (soft.length) {
       return finding('Update', 'warn', 'RebootRequired', soft, {
         riskLevel: 'Medium', riskCode: 'Update.RebootRequired',
-        solution: 'The guest waits for a reboot to finish an update (or to replace files in use). Restart the source machine once before export.',
+        solution: msg('fix.win.Update.reboot'),
       });
     }
-    return finding('Update', 'pass', 'Normal', [{ path: PENDING_XML, text: 'absent; no pending servicing keys' }]);
+    return finding('Update', 'pass', 'Normal', [said(PENDING_XML, 'ev.win.Update.none')]);
   },
 };

@@ -4,16 +4,17 @@ import type { Evidence } from '../../report/types';
 import { finding } from '../rule';
 import { num, safeValue } from '../../facts/windows/windows-facts';
 import { regPath, valueEvidence, windowsFacts } from './shared';
+import { msg, said } from '../../report/message';
 import { readPeFile } from '../../facts/windows/pe';
 import type { GuestView } from '../guest-view';
 
 /** "present", with the driver's version resource when it has one (a damaged file is still present). */
-function presentText(g: GuestView, path: string): string {
+function presentEvidence(g: GuestView, path: string): Evidence {
   try {
     const v = readPeFile(g, path)?.version;
-    return v && v.fileVersion ? `present, version ${v.fileVersion}` : 'present';
+    return v && v.fileVersion ? said(path, 'ev.win.Virtio.presentVersion', { version: v.fileVersion }) : said(path, 'ev.present');
   } catch {
-    return 'present';
+    return said(path, 'ev.present');
   }
 }
 
@@ -32,14 +33,14 @@ export const virtio: Rule = {
     const has = (n: string) => g.stat(`${DRIVERS}/${n}.sys`) !== null;
     const inStore = (n: string) => (g.list(STORE) ?? []).filter((e) => e.name.toLowerCase().startsWith(`${n}.inf_`)).map((e) => `${STORE}/${e.name}`);
     const storage = ['viostor', 'vioscsi'].filter(has);
-    for (const n of ['viostor', 'vioscsi', 'netkvm']) ev.push({ path: `${DRIVERS}/${n}.sys`, text: has(n) ? presentText(g, `${DRIVERS}/${n}.sys`) : 'absent' });
+    for (const n of ['viostor', 'vioscsi', 'netkvm']) ev.push(has(n) ? presentEvidence(g, `${DRIVERS}/${n}.sys`) : said(`${DRIVERS}/${n}.sys`, 'ev.absent'));
     const staged = ['viostor', 'vioscsi', 'netkvm'].flatMap(inStore);
-    for (const s of staged) ev.push({ path: s, text: 'in the driver store' });
+    for (const s of staged) ev.push(said(s, 'ev.win.Virtio.staged'));
     const install = `pnputil /add-driver <virtio-win drive>:\\viostor\\<os>\\amd64\\*.inf /install; pnputil /add-driver <virtio-win drive>:\\NetKVM\\<os>\\amd64\\*.inf /install`;
     if (storage.length === 0) {
       return finding('Virtio', 'fail', 'NotInstalled', ev, {
         riskLevel: 'High', riskCode: 'Virtio.NotInstalled',
-        solution: `The guest has no virtio storage driver (viostor.sys or vioscsi.sys), so it cannot find its system disk on ECS (INACCESSIBLE_BOOT_DEVICE). Install the virtio-win drivers (${VIRTIO_WIN}) in the guest before export.`,
+        solution: msg('fix.win.Virtio.notInstalled', { url: VIRTIO_WIN }),
         command: install,
       });
     }
@@ -53,14 +54,14 @@ export const virtio: Rule = {
       const s = starts[0];
       return finding('Virtio', 'fail', 'NotBootStart', ev, {
         riskLevel: 'High', riskCode: 'Virtio.NotBootStart',
-        solution: `${storage.join(' and ')} ${storage.length > 1 ? 'are' : 'is'} on disk but not started at boot (Services\\${s.n} Start must be 0): Windows will not find its system disk on ECS.`,
+        solution: msg(storage.length > 1 ? 'fix.win.Virtio.notBootStartBoth' : 'fix.win.Virtio.notBootStart', { drivers: storage.join(' and '), a: storage[0], b: storage[1] ?? '', service: s.n }),
         command: starts.map((x) => `reg add "${regPath('SYSTEM', x.key ?? `ControlSet001\\Services\\${x.n}`)}" /v Start /t REG_DWORD /d 0 /f`).join('\n'),
       });
     }
     if (!has('netkvm')) {
       return finding('Virtio', 'warn', 'NetworkDriverMissing', ev, {
         riskLevel: 'Medium', riskCode: 'Virtio.NetKVMMissing',
-        solution: 'The virtio storage driver is installed but the network driver netkvm.sys is not: the instance will boot without a network. Install NetKVM from virtio-win.',
+        solution: msg('fix.win.Virtio.noNetKvm'),
         command: 'pnputil /add-driver <virtio-win drive>:\\NetKVM\\<os>\\amd64\\*.inf /install',
       });
     }

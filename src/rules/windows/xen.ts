@@ -4,6 +4,7 @@ import type { Evidence } from '../../report/types';
 import { finding } from '../rule';
 import { num, safeKey, safeValue } from '../../facts/windows/windows-facts';
 import { regPath, valueEvidence, windowsFacts } from './shared';
+import { msg, said } from '../../report/message';
 
 const XEN = ['xenvbd', 'xennet', 'xenbus', 'xenpci', 'xeniface', 'xenfilt', 'xenvif', 'xendisk'];
 
@@ -16,7 +17,7 @@ export const xen: Rule = {
     const ev: Evidence[] = [];
     const enabled: string[] = [];
     if (f.ccs === null) {
-      return finding('Xen', 'error', 'Unknown', [{ path: 'SYSTEM\\Select', text: f.ccsEvidence }], { solution: 'The current control set could not be read; see the Registry item.' });
+      return finding('Xen', 'error', 'Unknown', [{ path: 'SYSTEM\\Select', text: f.ccsEvidence }], { solution: msg('fix.win.noControlSet') });
     }
     for (const n of XEN) {
       const key = `${f.ccs}\\Services\\${n}`;
@@ -33,10 +34,10 @@ export const xen: Rule = {
       if (hide) cmds.push(`reg delete "${regPath('SYSTEM', hkey)}" /v hide_devices /f`);
       return finding('Xen', 'fail', 'Installed', ev, {
         riskLevel: 'High', riskCode: 'Xen.DriverInstalled',
-        solution: `Xen PV drivers (${enabled.join(', ') || 'XenPCI hide_devices'}) are left in the guest: on ECS they hide or take the disks and the instance fails to boot. Uninstall them (Citrix/XenServer PV tools) or disable the services before export.`,
+        solution: msg('fix.win.Xen.installed', { drivers: enabled.join(', ') || 'XenPCI hide_devices' }),
         command: cmds.join('\n'),
       });
     }
-    return finding('Xen', 'pass', ev.length ? 'Disabled' : 'NotInstalled', ev.length ? ev : [{ path: `SYSTEM\\${f.ccs}\\Services`, text: `none of ${XEN.join(', ')}` }]);
+    return finding('Xen', 'pass', ev.length ? 'Disabled' : 'NotInstalled', ev.length ? ev : [said(`SYSTEM\\${f.ccs}\\Services`, 'ev.win.Xen.none', { drivers: XEN.join(', ') })]);
   },
 };
