@@ -3,7 +3,8 @@
 // time budget the host enforces while the wasm runs (the wasm polls it through
 // hostPoll/hostRead/hostProgress and the host throws out of it), the wasm
 // memory cap, and the engine's own traps, each named with the phase it hit.
-import type { Phase } from '../report/types';
+import type { Phase, Progress, Report } from '../report/types';
+import { VERSION } from '../version';
 
 /** asconfig.json "maximumMemory": 16384 pages of 64 KiB. test/hostile/limits.test.ts keeps them equal. */
 export const WASM_MEMORY_CAP = 16384 * 65536;
@@ -95,4 +96,40 @@ export function classifyFailure(e: unknown, memoryBytes: number): EngineStopped 
     return new EngineStopped('limit.memory', `the engine ran out of memory (${msg})`);
   }
   return new EngineStopped('engine.trap', `the engine failed (${msg}); this is a bug in guestcheck, not a verdict on the image`);
+}
+
+/** After the budget, how long a watchdog outside the worker waits before it ends a worker that stopped answering. */
+export function graceFor(budgetMs: number): number {
+  return Math.min(10_000, Math.max(2_000, budgetMs / 10));
+}
+
+/** A worker that says nothing (no progress, no heartbeat) for this long has hung outside the polled wasm, or died. */
+export const SILENCE_MS = 60_000;
+
+/**
+ * The report of an image whose check ended outside the engine's own answer
+ * (the worker crashed, or stopped answering): no findings, the error says what
+ * happened, to which image, in which phase.
+ */
+export function failureReport(names: string[], code: string, message: string, last: Progress | null, elapsedMs: number): Report {
+  return {
+    tool: { name: 'guestcheck', version: VERSION },
+    image: { files: names, format: 'unknown', virtualSize: 0, partitionTable: 'none', notes: [], volumes: [] },
+    platform: null,
+    DetectionOptions: { Status: 'Finished', Items: { Item: [] } },
+    Tags: [],
+    findings: [],
+    stats: { bytesRead: last?.bytesRead ?? 0, readCalls: last?.readCalls ?? 0, elapsedMs: Math.round(elapsedMs), peakWasmBytes: 0 },
+    error: { code, message },
+  };
+}
+
+/** What a watchdog outside the worker says when it ends the check. */
+export function watchdogMessage(names: string[], phase: Phase, why: 'budget' | 'silent' | 'crash', detail: string): string {
+  const where = `while ${phaseText(phase)} of ${names.join(', ')}`;
+  switch (why) {
+    case 'budget': return `guestcheck stopped ${where}: the check ran over its time budget of ${seconds(Number(detail))} s and did not stop by itself`;
+    case 'silent': return `guestcheck stopped ${where}: the check's worker gave no sign of life for ${seconds(Number(detail))} s`;
+    case 'crash': return `guestcheck's worker crashed ${where}: ${detail || 'no reason was given'}`;
+  }
 }
