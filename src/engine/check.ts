@@ -4,7 +4,7 @@
 import type { Finding, ImageInfo, MountInfo, Progress, Report, VolumeInfo } from '../report/types';
 import { instantiateEngine, type HostFiles, type Instantiate } from './wasm';
 import { locateImage } from './locate';
-import { wasmGuestView, wasmHiveView, HiveReadError, type HiveError } from './wasm-guest-view';
+import { wasmGuestView, wasmHiveView, HiveReadError, GuestReadError, type HiveError } from './wasm-guest-view';
 import { gatherWindowsFacts, closeWindowsFacts } from '../facts/windows/windows-facts';
 import type { BcdStore } from '../facts/windows/bcd';
 import { detectOs } from '../facts/os-release';
@@ -137,6 +137,8 @@ export async function checkFiles(
     try {
       return await f();
     } catch (e) {
+      // damage the shared facts ran into: the items that need them meet it again and report it
+      if (e instanceof GuestReadError) return otherwise;
       if (!(e instanceof EngineStopped)) throw e;
       budget.onStop(e);
       return otherwise;
