@@ -11,9 +11,11 @@ import { join } from 'node:path';
 import { scratchDir } from '../helpers/scratch';
 import type { Report } from '../../src/report/types';
 import { check, guestImage, item, manifest, verdicts } from './harness';
+import { loadEngine } from '../helpers/engine';
 import { cpioHeader, gzipBomb } from './bombs';
 
 const haveDebugfs = spawnSync('debugfs', ['-V']).error === undefined;
+const eng = await loadEngine();
 const dir = scratchDir('gc-guest-damage-');
 const K = manifest.tree.kernel.version as string;
 const INITRD = `/boot/initrd.img-${K}`;
@@ -143,6 +145,28 @@ describe('damage at each layer of a real disk, by byte surgery', () => {
     expect(item(r, 'Platform').status).toBe('fail');
     expect(item(r, 'Platform').evidence[0].text).toMatch(/volume p3 \(ext4\) could not be read: \/etc: .*past the end.*\(io\.past-end\)/);
     expect(item(r, 'SystemImage').status).toBe('fail');
+  });
+
+  it('a bad metadata_csum on /etc/fstab\'s inode (debian12-cloud): ext4.inode.checksum is Fstab\'s error, the other items keep their verdicts', async () => {
+    const s = await eng.open([cloud.bytes]);
+    s.inspect();
+    s.mount();
+    const st = s.stat(-1, '/etc/fstab', true)!;
+    const root = cloud.part('root').start;
+    const u32 = (o: number) => cloud.bytes[o] | (cloud.bytes[o + 1] << 8) | (cloud.bytes[o + 2] << 16) | (cloud.bytes[o + 3] * 2 ** 24);
+    const u16 = (o: number) => cloud.bytes[o] | (cloud.bytes[o + 1] << 8);
+    const sb = root + 1024;
+    expect(u32(sb + 0x64) & 0x400).toBe(0x400); // metadata_csum
+    const bs = 1024 << u32(sb + 0x18), ipg = u32(sb + 0x28), isz = u16(sb + 0x58);
+    const descSize = u32(sb + 0x60) & 0x80 ? u16(sb + 0xfe) : 32;
+    const g = Math.floor((st.node - 1) / ipg), idx = (st.node - 1) % ipg;
+    const gd = root + (bs === 1024 ? 2048 : bs) + g * descSize;
+    const at = root + u32(gd + 8) * bs + idx * isz;
+    const b = cloud.bytes.slice();
+    b[at + 0x7c] ^= 0xff; // i_checksum_lo
+    const r = await check([b], ['fstab-csum.img']);
+    expect(evidenceText(r, 'Fstab')).toMatch(/inode \d+ fails its metadata_csum checksum.*ext4\.inode\.checksum/s);
+    expect((await changed('debian12-cloud', cloud.bytes, r)).filter((n) => !['Fstab', 'OnlineResizeFS'].includes(n))).toEqual([]);
   });
 
   it('the GPT entry array cut off (the image ends at 4 KiB): a named table error, and the check still reports every item', async () => {
