@@ -8,8 +8,8 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** trap: memory access out of bounds; oom: grow memory until it cannot; poll: loop asking the host; spin: loop without asking */
-export type Breakage = 'trap' | 'oom' | 'poll' | 'spin' | 'abort';
+/** trap: memory access out of bounds; oom: grow memory until it cannot; poll: loop asking the host; spin: loop without asking; abort: an index out of range; recurse: unbounded recursion */
+export type Breakage = 'trap' | 'oom' | 'poll' | 'spin' | 'abort' | 'recurse';
 
 const body: Record<Breakage, string> = {
   trap: 'return load<u8>(<usize>0xfffffff0).toString();',
@@ -17,6 +17,7 @@ const body: Record<Breakage, string> = {
   poll: 'while (true) hostPoll();\n  return "";',
   spin: 'let i: u64 = 0;\n  while (true) { i++; if (i == 0) break; }\n  return i.toString();',
   abort: 'const a = new Array<i32>(2);\n  return a[<i32>fileCount + 5].toString();',
+  recurse: 'return deeper(<i64>fileCount).toString();',
 };
 
 function source(kind: Breakage): string {
@@ -26,6 +27,7 @@ function source(kind: Breakage): string {
 @external("env", "hostSize") declare function hostSize(id: i32): f64;
 @external("env", "hostProgress") declare function hostProgress(p: i32, d: f64, t: f64): void;
 const keep: Uint8Array[] = [];
+export function deeper(n: i64): i64 { return n > (1 << 40) ? n : deeper(n + 1) + 1; }
 export function configure(pageShift: i32, cacheBytes: f64): void {}
 export function setFileName(id: i32, name: string): void {}
 export function setFileEncoding(id: i32, kind: i32, size: f64, crc32: f64): void {}

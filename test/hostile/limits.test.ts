@@ -70,6 +70,12 @@ describe('the engine stops runaway work with a named limit', () => {
     expect(r.error?.message).toMatch(/Index out of range/);
   });
 
+  it('recursion past the stack is limit.stack', async () => {
+    const r = await checkFiles(engineInstantiate, await broken('recurse'), zero(), ['deep.img']);
+    expect(r.error?.code).toBe('limit.stack');
+    expect(r.error?.message).toMatch(/opening the image of deep\.img: the engine's recursion ran too deep/);
+  });
+
   it('a stopped engine throws the same error for every later call', async () => {
     const x = await instantiateEngine(engineInstantiate, await broken('trap'), zero());
     x.configure(16, 1 << 20);
