@@ -9,6 +9,7 @@ import { gatherWindowsFacts, closeWindowsFacts } from '../facts/windows/windows-
 import type { BcdStore } from '../facts/windows/bcd';
 import { detectOs } from '../facts/os-release';
 import { runRules } from '../rules/run-rules';
+import type { RuleContext } from '../rules/rule';
 import { detectionOptions } from '../report/detection-options';
 import { tagsFor } from '../report/tags';
 import { buildRepair } from '../report/repair';
@@ -151,7 +152,11 @@ export async function checkFiles(
     const i = image.volumes.findIndex((v) => v.id === id);
     return i >= 0 && image.volumes[i].fs !== '' ? wasmGuestView(x, i) : null;
   };
-  const os = guest && platform === 'Linux' ? await stoppable(() => detectOs(guest), null) : null;
+  // os-release that exists but cannot be read is every OS-dependent item's error, not "no os-release"
+  let osError: GuestReadError | null = null;
+  const os = guest && platform === 'Linux' ? await stoppable(() => {
+    try { return detectOs(guest); } catch (e) { if (e instanceof GuestReadError) osError = e; throw e; }
+  }, null) : null;
   // the facts several items share, once; reading the initramfs is the async part
   const facts = guest && platform === 'Linux' ? await stoppable(() => gatherLinuxFacts(guest), undefined) : undefined;
   const volIndex = (id?: string) => (id === undefined ? -1 : image.volumes.findIndex((v) => v.id === id));
@@ -177,13 +182,18 @@ export async function checkFiles(
     }
   };
   const windows = guest && platform === 'Windows' ? await stoppable(() => gatherWindowsFacts(hive), undefined) : undefined;
-  const findings = runRules({
+  const ctx: RuleContext = {
     image, platform, guest, rootReason: g.rootReason, os, mounts, volumeView, ...(facts ? { facts } : {}),
     ...(platform === 'Windows' ? { hive, bcd, ...(windows ? { windows } : {}) } : {}),
-  });
+  };
+  if (osError !== null) {
+    const err: GuestReadError = osError;
+    Object.defineProperty(ctx, 'os', { get: () => { throw err; } });
+  }
+  const findings = runRules(ctx);
   await stoppable(() => { if (windows) closeWindowsFacts(windows); }, undefined);
   await stoppable(() => progress('done'), undefined);
   const stop = budget.stopped;
   if (stop !== null) image.notes = [...image.notes, `${stopMessage(stop)}; the items that needed the image after that report an error`];
-  return base(image, platform, findings, os);
+  return base(image, platform, findings, osError === null ? os : null);
 }

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir } from '../helpers/scratch';
 import type { Report } from '../../src/report/types';
-import { check, guestImage, item, manifest, verdicts } from './harness';
+import { check, fixture, guestImage, item, manifest, verdicts } from './harness';
 import { loadEngine } from '../helpers/engine';
 import { cpioHeader, gzipBomb } from './bombs';
 
@@ -195,5 +195,31 @@ describe('damage at each layer of a real disk, by byte surgery', () => {
     expect(r.error).toBeUndefined();
     expect(r.image.notes.join(' ')).toMatch(/overlap/i);
     expect(item(r, 'OSVersion').status).toBe('pass');
+  });
+});
+
+describe('a bad XFS v5 inode CRC inside LVM (rhel-like)', () => {
+  const rhel = { bytes: fixture('guest/rhel-like.img.gz') };
+
+  it('/etc/os-release\'s inode fails its CRC: OSVersion and the items that need the distribution report the XFS error; none gives a wrong verdict', async () => {
+    const s = await eng.open([rhel.bytes]);
+    s.inspect();
+    s.mount();
+    const node = s.stat(-1, '/etc/os-release', true)!.node;
+    // the inode core: "IN", version 3, di_ino (big-endian) at 0x98 — found wherever LVM put the root
+    const b = rhel.bytes.slice();
+    const v = new DataView(b.buffer);
+    let at = -1;
+    for (let i = 0; i + 0xa0 < b.length; i += 256) {
+      if (b[i] === 0x49 && b[i + 1] === 0x4e && b[i + 4] === 3 && v.getBigUint64(i + 0x98) === BigInt(node)) { at = i; break; }
+    }
+    expect(at).toBeGreaterThan(0);
+    b[at + 0x64] ^= 0xff; // di_crc
+    const r = await check([b], ['selinux-crc.img']);
+    expect(item(r, 'OSVersion')).toMatchObject({ status: 'error', solution: expect.stringMatching(/logical volume rl\/root: inode \d+ at 0x[0-9a-f]+: checksum does not match \(xfs\.inode\.crc\)/) });
+    // an item either keeps its verdict or reports the damage: never "no os-release found"
+    for (const n of await changed('rhel-like', rhel.bytes, r)) expect(item(r, n).solution, n).toMatch(/xfs\.inode\.crc/);
+    const before = verdicts(await unbroken('rhel-like', rhel.bytes));
+    for (const n of ['Platform', 'Architecture', 'KernelVersion', 'Fstab', 'Selinux', 'SystemImage']) expect(verdicts(r)[n], n).toBe(before[n]);
   });
 });
