@@ -8,11 +8,11 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { checkFiles } from '../src/engine/check';
 import type { HostFiles, Instantiate } from '../src/engine/wasm';
-import type { Report } from '../src/report/types';
+import type { Progress, Report } from '../src/report/types';
 
 const api = {
   /** Opens every path read-only; an unopenable path rejects with a message naming it. */
-  async check(paths: string[], wasmDir: string): Promise<Report | { openError: string }> {
+  async check(paths: string[], wasmDir: string, opts: { timeBudgetMs?: number } = {}): Promise<Report | { openError: string }> {
     const fds: number[] = [];
     try {
       for (const p of paths) {
@@ -30,7 +30,9 @@ const api = {
       };
       const mod = await WebAssembly.compile(readFileSync(new URL('guestcheck.wasm', wasmDir)));
       const inst = (await import(new URL('guestcheck.js', wasmDir).href)).instantiate as Instantiate;
-      return await checkFiles(inst, mod, files, paths.map((p) => basename(p)));
+      // progress and the engine's heartbeat go to the CLI's watchdog beside comlink's own messages
+      const onProgress = (p: Progress) => parentPort!.postMessage({ guestcheckProgress: p });
+      return await checkFiles(inst, mod, files, paths.map((p) => basename(p)), { ...opts, onProgress });
     } finally {
       for (const fd of fds) closeSync(fd);
     }

@@ -57,8 +57,13 @@ function singleVfs(v: Volume, node: u64): Vfs {
   return vfs;
 }
 
+/** Read errors met while looking for the root: when none is found, they say why a volume was not it. */
+let probeErrors: string[] = [];
+
 function exists(vfs: Vfs, path: string): bool {
   const r = vfs.resolve(path, true) !== null;
+  const e = lastError();
+  if (!r && e !== null && probeErrors.length < 8) probeErrors.push(path + ": " + e.message + " (" + e.code + ")");
   clearError();
   return r;
 }
@@ -172,12 +177,15 @@ export function assembleGuest(disk: Disk): Guest {
   let best: Volume | null = null;
   let bestScore = 0;
   let bestNode: u64 = 0;
+  const unreadable: string[] = [];
   for (let i = 0; i < disk.volumes.length; i++) {
     const v = disk.volumes[i];
     const fs = v.probe.fs;
     if (fs === null) continue;
     let node = fs.rootNode;
+    probeErrors = [];
     let s = linuxRootScore(v, node);
+    if (s == 0 && probeErrors.length > 0) unreadable.push("volume " + v.id + " (" + v.probe.type + ") could not be read: " + probeErrors.join("; "));
     if (s == 0 && fs instanceof BtrfsFileSystem) {
       // Btrfs: the root may be a subvolume other than the default one (Fedora's "root")
       node = subvolumeRoot(v, changetype<BtrfsFileSystem>(fs));
@@ -198,6 +206,7 @@ export function assembleGuest(disk: Disk): Guest {
       return g;
     }
     g.rootReason = noRootReason(disk);
+    if (unreadable.length > 0) g.rootReason += "; " + unreadable.join("; ");
     return g;
   }
   g.root = best;

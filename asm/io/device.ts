@@ -2,8 +2,16 @@
 // A block device: the one interface every container, volume and filesystem
 // reads through. A short read is an error (STYLE.md, ext4-view's Ext4Read).
 
-import { corrupt, ioError } from "../util/error";
+import { corrupt, ioError, limit } from "../util/error";
 import { hex64 } from "../util/bytes";
+import { tick } from "./poll";
+
+/**
+ * The most one read may allocate: every on-disk table guestcheck reads whole
+ * (qcow2 L1, VHDX BAT, a directory) is far smaller, so a length past this
+ * comes from a damaged or hostile field and must not exhaust wasm memory.
+ */
+export const MAX_READ: i32 = 256 << 20;
 
 export abstract class Device {
   /** What this device is, for error messages ("partition 2", "raw image"). */
@@ -18,6 +26,11 @@ export abstract class Device {
   read(offset: u64, len: i32): Uint8Array | null {
     if (len < 0) {
       ioError("io.length", this.name + ": negative read length");
+      return null;
+    }
+    if (len > MAX_READ) {
+      limit("io.read-limit", this.name + ": a read of " + len.toString() + " bytes at " + hex64(offset) +
+        " is more than the " + MAX_READ.toString() + " bytes guestcheck reads at once");
       return null;
     }
     if (offset > this.size || <u64>len > this.size - offset) {
@@ -56,6 +69,7 @@ export class MemoryDevice extends Device {
   }
   get size(): u64 { return <u64>this.data.length; }
   readInto(offset: u64, len: i32, dst: usize): bool {
+    tick();
     if (offset > <u64>this.data.length || <u64>len > <u64>this.data.length - offset) {
       corrupt("io.past-end", this.name + ": read past the end");
       return false;

@@ -12,3 +12,8 @@ export declare function hostSize(fileId: i32): f64;
 
 @external("env", "hostProgress")
 export declare function hostProgress(phase: i32, done: f64, total: f64): void;
+
+// The host's watch over runaway work: it throws (unwinding the wasm) once the
+// check's time budget is spent, and keeps the worker's heartbeat going.
+@external("env", "hostPoll")
+export declare function hostPoll(): void;

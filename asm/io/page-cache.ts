@@ -6,6 +6,7 @@
 
 import { Device } from "./device";
 import { hostRead, hostSize } from "./host";
+import { tick } from "./poll";
 import { ioError, corrupt } from "../util/error";
 import { hex64 } from "../util/bytes";
 
@@ -115,6 +116,7 @@ export class HostFile extends Device {
   }
 
   readInto(offset: u64, len: i32, dst: usize): bool {
+    tick();
     if (len == 0) return true;
     if (offset > this.fileSize || <u64>len > this.fileSize - offset) {
       corrupt("io.past-end", this.name + ": read of " + len.toString() + " bytes at " + hex64(offset) +

@@ -3,24 +3,48 @@
 import type { GuestView, GuestStat, GuestEntry } from '../rules/guest-view';
 import type { WasmExports } from './wasm';
 
+/**
+ * A guest path that exists but cannot be read: a symlink loop, a damaged
+ * directory, a read past the end of a cut image. Thrown rather than answered
+ * as "absent", so that an item reports the damage instead of a wrong verdict
+ * (runRules turns it into that item's error).
+ */
+export class GuestReadError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'GuestReadError';
+  }
+}
+
+function readError(x: WasmExports): GuestReadError | null {
+  const e = JSON.parse(x.lastErrorJson()) as { code: string; message: string } | null;
+  return e === null ? null : new GuestReadError(e.code, `${e.message} (${e.code})`);
+}
+
 export function wasmGuestView(x: WasmExports, vol = -1): GuestView {
   return {
     stat(path, follow = true): GuestStat | null {
       const s = x.fsStat(vol, path, follow);
-      if (s === '' || s === 'null') return null;
+      if (s === '') throw readError(x) ?? new GuestReadError('path.unreadable', `${path} could not be read`);
+      if (s === 'null') return null;
       const j = JSON.parse(s);
       return { kind: j.kind, mode: j.mode, size: j.size, path: j.path };
     },
     list(path): GuestEntry[] | null {
       const s = x.fsReaddir(vol, path);
-      if (s === '' || s === 'null') return null;
+      if (s === '') throw readError(x) ?? new GuestReadError('path.unreadable', `${path} could not be listed`);
+      if (s === 'null') return null;
       return (JSON.parse(s) as { name: string; kind: GuestEntry['kind'] }[]).map((e) => ({ name: e.name, kind: e.kind }));
     },
     readBytes(path, offset = 0, maxBytes = 1 << 30) {
-      return x.fsRead(vol, path, offset, Math.min(maxBytes, 0x7fffffff));
+      const b = x.fsRead(vol, path, offset, Math.min(maxBytes, 0x7fffffff));
+      if (b === null) { const e = readError(x); if (e) throw e; }
+      return b;
     },
     readlink(path) {
-      return x.fsReadlink(vol, path);
+      const t = x.fsReadlink(vol, path);
+      if (t === null) { const e = readError(x); if (e) throw e; }
+      return t;
     },
   };
 }

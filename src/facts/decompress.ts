@@ -9,17 +9,20 @@
 //   lz4   lz4js's block decoder; the kernel's *legacy* frame around it
 //         (magic 0x184C2102, then u32 block sizes) is read here because no
 //         npm decoder reads that frame.
-// zstd, xz and lz4 output is bounded as it grows; gzip, bzip2 and lzma are
-// checked once decoded (fflate's streaming inflate cannot tell a truncated
-// stream from a complete one, gunzipSync can), so a crafted bomb in those
-// three can exhaust the worker, which then reports the check as failed.
+// Every decoder's output is bounded as it grows (zstd, xz, lz4, gzip fed to
+// fflate's streaming inflate in small pieces, bzip2 through a counting output
+// stream), by the caller's limit and by a ratio: past RATIO_FLOOR bytes, more
+// than MAX_RATIO bytes out per byte in is a decompression bomb, not an
+// initramfs. LZMA-JS decodes in one call: an .lzma header that declares its
+// size is checked before decoding; one that does not ("unknown", as a pipe
+// writes it) is checked after, so only that rare format is bounded late.
 // LZO (lzop) has no maintained JS decoder and is reported as not supported.
 // compressjs and LZMA-JS are old CommonJS/AMD code that a browser bundle can
 // only load with Node shims; no initramfs tool writes bzip2 or lzma by default,
 // so they are loaded on first use, and a build where they cannot load says so.
 
 /// <reference path="../types/decoders.d.ts" />
-import { gunzipSync } from 'fflate';
+import { Inflate } from 'fflate';
 import { ZSTDDecoder } from 'zstddec/stream';
 // CommonJS packages: their default export is module.exports in Node and in bundles alike
 import xzDecompress from 'xz-decompress';
@@ -107,8 +110,99 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
+/** Output up to this many bytes is allowed whatever the ratio (3cpio's bigdata.cpio: 102.5 MB from 4.8 KB). */
+export const RATIO_FLOOR = 256 << 20;
+/** Past the floor, at most this many output bytes per input byte (real initramfs parts: under 10). */
+export const MAX_RATIO = 100;
+
+/** The output limit of `inputBytes` of compressed data under the caller's `max`; `ratio` says which bound it is. */
+function outputLimit(inputBytes: number, max: number): { max: number; ratio: boolean } {
+  const byRatio = Math.max(RATIO_FLOOR, inputBytes * MAX_RATIO);
+  return byRatio < max ? { max: byRatio, ratio: true } : { max, ratio: false };
+}
+
+let limitIsRatio = false;
+let limitInput = 0;
+
 function tooBig(codec: Codec, max: number): DecompressError {
+  if (limitIsRatio) {
+    return new DecompressError(`${codec}.ratio`, `the ${codec} data expands past ${max} bytes from ${limitInput} bytes, more than ${MAX_RATIO} times its size: a decompression bomb, not an initramfs`);
+  }
   return new DecompressError(`${codec}.too-large`, `the ${codec} data decompresses to more than ${max} bytes`);
+}
+
+/** Where a gzip member's deflate data starts (RFC 1952 §2.3: the fixed header, then FEXTRA, FNAME, FCOMMENT, FHCRC). */
+function gzipDataStart(b: Uint8Array): number {
+  const bad = (why: string) => new DecompressError('gzip.header', `the gzip header ${why}`);
+  if (b.length < 10) throw bad(`is cut short (${b.length} bytes)`);
+  if (b[0] !== 0x1f || b[1] !== 0x8b || b[2] !== 8) throw bad('is not a deflate gzip member (magic 1f 8b, method 8)');
+  const flags = b[3];
+  let p = 10;
+  if (flags & 4) {
+    if (p + 2 > b.length) throw bad('is cut short in its extra field');
+    p += 2 + (b[p] | (b[p + 1] << 8));
+  }
+  for (const bit of [8, 16]) {
+    if (!(flags & bit)) continue;
+    while (p < b.length && b[p] !== 0) p++;
+    if (p >= b.length) throw bad(`${bit === 8 ? 'file name' : 'comment'} has no terminating NUL`);
+    p++;
+  }
+  if (flags & 2) p += 2;
+  if (p >= b.length) throw bad('is not followed by any data');
+  return p;
+}
+
+/**
+ * gzip through fflate's streaming inflate, fed in pieces so that a bomb stops
+ * at `max` with only `max` bytes held; the raw inflate ends at the member's
+ * final block (what follows — its trailer, NUL padding — is not examined) and
+ * names a stream cut short ("unexpected EOF").
+ */
+function gzipDecode(data: Uint8Array, max: number): Uint8Array {
+  const start = gzipDataStart(data);
+  const parts: Uint8Array[] = [];
+  let total = 0, done = false;
+  const z = new Inflate((chunk, final) => {
+    total += chunk.length;
+    if (total > max) throw tooBig('gzip', max);
+    parts.push(chunk);
+    if (final) done = true;
+  });
+  // 64 KiB in makes at most ~64 MiB out (deflate expands at most 1032 times)
+  const PIECE = 64 << 10;
+  for (let p = start; p < data.length && !done; p += PIECE) z.push(data.subarray(p, p + PIECE), p + PIECE >= data.length);
+  return concat(parts, total);
+}
+
+/** bzip2 through compressjs with an output stream that counts, so a bomb stops at `max`. */
+function bzip2Decode(decode: (input: Uint8Array, output: unknown, multistream: boolean) => unknown, data: Uint8Array, max: number): Uint8Array {
+  let buf = new Uint8Array(1 << 20);
+  let n = 0;
+  const out = {
+    writeByte(b: number) {
+      if (n === buf.length) {
+        if (n >= max) throw tooBig('bzip2', max);
+        const grown = new Uint8Array(Math.min(max, n * 2));
+        grown.set(buf);
+        buf = grown;
+      }
+      buf[n++] = b;
+    },
+  };
+  decode(data, out, false);
+  return buf.subarray(0, n);
+}
+
+/** The uncompressed size an .lzma ("alone") header declares at offset 5, or -1 when it says "unknown". */
+function lzmaDeclaredSize(b: Uint8Array): number {
+  if (b.length < 13) return -1;
+  let unknown = true;
+  for (let i = 5; i < 13; i++) if (b[i] !== 0xff) unknown = false;
+  if (unknown) return -1;
+  let v = 0;
+  for (let i = 12; i >= 5; i--) v = v * 256 + b[i];
+  return v;
 }
 
 function zstdDecode(data: Uint8Array, max: number): Uint8Array {
@@ -197,19 +291,20 @@ export interface Decompressed {
 }
 
 /** Decompresses `codec` data at `b[off..]`, refusing more than `max` bytes of output. */
-export async function decompress(codec: Codec, b: Uint8Array, off: number, max: number): Promise<Decompressed> {
+export async function decompress(codec: Codec, b: Uint8Array, off: number, maxOut: number): Promise<Decompressed> {
   const input = b.subarray(off);
+  const lim = outputLimit(input.length, maxOut);
+  const max = lim.max;
+  limitIsRatio = lim.ratio;
+  limitInput = input.length;
   try {
     switch (codec) {
       case 'zstd': {
         const end = zstdFramesEnd(b, off);
         return { data: zstdDecode(b.subarray(off, end), max), end };
       }
-      case 'gzip': {
-        const data = gunzipSync(input);
-        if (data.length > max) throw tooBig('gzip', max);
-        return { data, end: null };
-      }
+      case 'gzip':
+        return { data: gzipDecode(input, max), end: null };
       case 'xz':
         return { data: await xzDecode(input, max), end: null };
       case 'lz4': {
@@ -218,11 +313,11 @@ export async function decompress(codec: Codec, b: Uint8Array, off: number, max: 
       }
       case 'bzip2': {
         const Bzip2 = (await lazy('bzip2', () => import('compressjs/lib/Bzip2.js'))).default;
-        const data = Bzip2.decompressFile(input) as Uint8Array;
-        if (data.length > max) throw tooBig('bzip2', max);
-        return { data, end: null };
+        return { data: bzip2Decode(Bzip2.decompressFile, input, max), end: null };
       }
       case 'lzma': {
+        const declared = lzmaDeclaredSize(input);
+        if (declared > max) throw tooBig('lzma', max);
         const lzmaJs = (await lazy('lzma', () => import('lzma/src/lzma-d.js'))).default.LZMA;
         const out = lzmaJs.decompress(input) as number[] | string;
         const data = typeof out === 'string' ? new TextEncoder().encode(out) : Uint8Array.from(out, (x) => x & 0xff);

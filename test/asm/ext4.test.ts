@@ -337,6 +337,24 @@ class Layout {
     if (this.u16(ib) === 0xf30a) return this.u16(ib + 12 + 6) * 2 ** 32 + this.u32(ib + 12 + 8);
     return this.u32(ib);
   }
+  /** re-seal inode `ino`'s metadata_csum after an edit (ext4_inode_csum), so the edit itself is what the reader meets */
+  fixInodeChecksum(ino: number) {
+    if (!(this.u32(SB + 0x64) & 0x400)) return;
+    const at = this.inode(ino);
+    const seed = this.u32(SB + 0x60) & 0x2000 ? this.u32(SB + 0x270) : crc32cRaw(this.img.subarray(SB + 0x68, SB + 0x78));
+    const raw = this.img.slice(at, at + this.inodeSize);
+    const extra = this.inodeSize > 128 ? this.u16(at + 0x80) : 0;
+    const hasHi = this.inodeSize > 128 && extra >= 4;
+    raw[0x7c] = raw[0x7d] = 0;
+    if (hasHi) raw[0x82] = raw[0x83] = 0;
+    const num = new Uint8Array(4);
+    new DataView(num.buffer).setUint32(0, ino, true);
+    let c = crc32cRaw(num, seed);
+    c = crc32cRaw(raw.subarray(0x64, 0x68), c);
+    c = crc32cRaw(raw, c);
+    this.setU16(at + 0x7c, c & 0xffff);
+    if (hasHi) this.setU16(at + 0x82, c >>> 16);
+  }
   /** recompute s_checksum (crc32c of the first 0x3fc bytes, no final inversion) */
   fixSuperblockChecksum() {
     if (!(this.u32(SB + 0x64) & 0x400)) return;
@@ -344,8 +362,8 @@ class Layout {
   }
 }
 
-function crc32cRaw(b: Uint8Array): number {
-  let c = 0xffffffff;
+function crc32cRaw(b: Uint8Array, init = 0xffffffff): number {
+  let c = init;
   for (const x of b) {
     c ^= x;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
@@ -427,6 +445,7 @@ describe('corruption', () => {
     const L = new Layout(img);
     expect(L.u16(L.iblock(ino))).toBe(0xf30a);
     L.setU16(L.iblock(ino), 0xf30b); // eh_magic
+    L.fixInodeChecksum(ino);
     const s = await open(img);
     expect(s.readFile(0, '/data/pattern-100k.bin')).toBeNull();
     expect(s.lastError()).toMatchObject({ kind: 'corrupt', code: 'ext4.extent.magic' });
@@ -438,6 +457,7 @@ describe('corruption', () => {
     let img = image('ext4-4k');
     let L = new Layout(img);
     L.setU16(L.iblock(ino) + 6, 9); // eh_depth
+    L.fixInodeChecksum(ino);
     let s = await open(img);
     expect(s.readFile(0, '/data/pattern-100k.bin')).toBeNull();
     expect(s.lastError()).toMatchObject({ code: 'ext4.extent.depth' });
@@ -448,6 +468,7 @@ describe('corruption', () => {
     L = new Layout(img);
     expect(L.u16(L.iblock(frag) + 6)).toBe(1);
     L.setU16(L.iblock(frag) + 6, 2); // the root claims 2, its children say 0
+    L.fixInodeChecksum(frag);
     s = await open(img);
     expect(s.readFile(0, '/data/fragmented.bin')).toBeNull();
     expect(s.lastError()).toMatchObject({ code: 'ext4.extent.depth' });
@@ -476,6 +497,7 @@ describe('corruption', () => {
     const img = image('ext4-4k');
     const L = new Layout(img);
     L.setU32(L.iblock(ino) + 12 + 8, 0x7fffffff); // ee_start_lo of the first extent
+    L.fixInodeChecksum(ino);
     const s = await open(img);
     expect(s.readFile(0, '/data/pattern-100k.bin')).toBeNull();
     expect(s.lastError()).toMatchObject({ code: 'ext4.extent.block' });
@@ -561,6 +583,7 @@ describe('corruption', () => {
     const img = image('ext4-inline');
     const L = new Layout(img);
     L.setU32(L.inode(ino) + 4, 200); // i_size_lo
+    L.fixInodeChecksum(ino);
     const s = await open(img);
     expect(s.readFile(0, '/inline/small.txt')).toBeNull();
     expect(s.lastError()).toMatchObject({ code: 'ext4.inline.size' });

@@ -9,6 +9,7 @@ import { FileSystem, FileKind, Stat, DirEntry, NOT_FOUND, FAILED } from "../file
 import { corrupt, unsupported, limit, clearError, ioError } from "../../util/error";
 import { JsonWriter } from "../../util/json";
 import { u32le } from "../../util/bytes";
+import { crc32cUpdate } from "../../codec/crc32c";
 import {
   Superblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE, ROOT_INO, COMPAT_DIR_INDEX, COMPAT_HAS_JOURNAL,
   INCOMPAT_FILETYPE, INCOMPAT_LARGEDIR, INCOMPAT_RECOVER,
@@ -124,6 +125,11 @@ export class ExtFileSystem extends FileSystem {
       raw = b.slice(within, within + sb.inodeSize);
     }
     const inode = Inode.parse(raw, ino);
+    // with metadata_csum Linux refuses an inode whose checksum is wrong (__ext4_iget: "checksum invalid", EFSBADCRC)
+    if (sb.checksumVerified && inode.inUse && !inodeChecksumOk(raw, ino, inode.extraIsize, sb.csumSeed)) {
+      corrupt("ext4.inode.checksum", this.where + ": inode " + ino.toString() + " fails its metadata_csum checksum; Linux refuses to read it until e2fsck repairs it");
+      return null;
+    }
     if (this.inodes.size >= INODE_CACHE) this.inodes.clear();
     this.inodes.set(ino, inode);
     return inode;
@@ -418,4 +424,25 @@ export function openExt(dev: Device): FileSystem | null {
     return null;
   }
   return fs;
+}
+
+/**
+ * ext4_inode_csum_verify: crc32c seeded with the filesystem seed, the inode
+ * number and i_generation, over the whole on-disk inode with i_checksum_lo
+ * (and i_checksum_hi when i_extra_isize covers it) taken as zero.
+ */
+function inodeChecksumOk(raw: Uint8Array, ino: u32, extraIsize: i32, seed: u32): bool {
+  const le = new Uint8Array(4);
+  le[0] = <u8>ino; le[1] = <u8>(ino >> 8); le[2] = <u8>(ino >> 16); le[3] = <u8>(ino >> 24);
+  let crc = crc32cUpdate(seed, le, 0, 4);
+  crc = crc32cUpdate(crc, raw, 0x64, 4); // i_generation
+  const copy = raw.slice(0);
+  copy[0x7c] = 0; copy[0x7d] = 0;
+  const hasHi = raw.length > 128 && extraIsize >= 4;
+  if (hasHi) { copy[0x82] = 0; copy[0x83] = 0; }
+  let calculated = crc32cUpdate(crc, copy, 0, copy.length);
+  let provided = <u32>raw[0x7c] | (<u32>raw[0x7d] << 8);
+  if (hasHi) provided |= ((<u32>raw[0x82] | (<u32>raw[0x83] << 8)) << 16);
+  else calculated &= 0xffff;
+  return provided == calculated;
 }

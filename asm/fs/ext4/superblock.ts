@@ -122,6 +122,8 @@ export class Superblock {
   groupCount: u32 = 0;
   /** true when metadata_csum is on and the stored crc32c matches */
   checksumVerified: bool = false;
+  /** crc32c seed of every metadata checksum: s_checksum_seed, or crc32c of the UUID (ext4_fill_super) */
+  csumSeed: u32 = 0;
 
   hasCompat(f: u32): bool { return (this.compat & f) != 0; }
   hasIncompat(f: u32): bool { return (this.incompat & f) != 0; }
@@ -214,6 +216,8 @@ export class Superblock {
         return null;
       }
       sb.checksumVerified = true;
+      // INCOMPAT_CSUM_SEED (0x2000): the seed is stored, so that the UUID can change
+      sb.csumSeed = (sb.incompat & 0x2000) != 0 ? u32le(b, 0x270) : crc32cUpdate(0xffffffff, b, 0x68, 16);
     }
     if (sb.logBlockSize > MAX_LOG_BLOCK_SIZE) {
       corrupt("ext4.superblock.block-size", where + ": block size 2^(10+" + sb.logBlockSize.toString() +
