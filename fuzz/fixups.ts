@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+// Structure-aware touches after a mutation: re-seal the checksums a format
+// checks first, so mutated metadata gets past the checksum gate and into the
+// parsers (a flag per target). Each makes its writes through `emit` (applied at once, undone after the run).
+import type { Write } from './mutate';
+
+function table(poly: number): Uint32Array {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? poly ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+}
+const T32 = table(0xedb88320);
+const T32C = table(0x82f63b78);
+
+function crc(t: Uint32Array, b: Uint8Array, start: number, end: number, skip = -1): number {
+  let c = 0xffffffff;
+  for (let i = start; i < end; i++) {
+    const v = i >= skip && i < skip + 4 ? 0 : b[i];
+    c = t[(c ^ v) & 0xff] ^ (c >>> 8);
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+export const crc32 = (b: Uint8Array, s: number, e: number, skip = -1) => crc(T32, b, s, e, skip);
+export const crc32c = (b: Uint8Array, s: number, e: number, skip = -1) => crc(T32C, b, s, e, skip);
+
+const u32 = (b: Uint8Array, o: number) => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+/** Writes v (LE) at o through `emit`, which applies the write at once and records it. */
+function put32(_b: Uint8Array, len: number, o: number, v: number, emit: (w: Write) => void): void {
+  if (o + 4 > len) return;
+  emit({ pos: o, bytes: Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff) });
+}
+
+export type Fixup = (b: Uint8Array, len: number, writes: { pos: number }[], emit: (w: Write) => void) => void;
+
+/** GPT: the entry array's CRC-32, then the header's (both headers, 512 and 4096-byte sectors). */
+export const gptFixup: Fixup = (b, len, _writes, out) => {
+  for (const ss of [512, 4096]) {
+    const heads = [ss];
+    const lastLba = Math.floor(len / ss) - 1;
+    if (lastLba > 1) heads.push(lastLba * ss);
+    for (const h of heads) {
+      if (h + 92 > len || u32(b, h) !== 0x20494645 || u32(b, h + 4) !== 0x54524150) continue;
+      const entLba = u32(b, h + 72) + u32(b, h + 76) * 4294967296;
+      const n = u32(b, h + 80), sz = u32(b, h + 84);
+      const start = entLba * ss, bytes = n * sz;
+      if (bytes > 0 && bytes <= 1 << 20 && start + bytes <= len) {
+        const c = crc32(b, start, start + bytes);
+        put32(b, len, h + 88, c, out);
+      }
+      const hs = u32(b, h + 12);
+      if (hs >= 92 && hs <= ss && h + hs <= len) put32(b, len, h + 16, crc32(b, h, h + hs, h + 16), out);
+    }
+  }
+};
+
+/** Btrfs: the superblock and every tree node a write touched (CRC-32C over the rest of the block). */
+export const btrfsFixup: Fixup = (b, len, writes, out) => {
+  const SB = 0x10000;
+  if (len < SB + 0x1000) return;
+  const nodesize = u32(b, SB + 0x94);
+  const fsid = b.subarray(SB + 0x20, SB + 0x30);
+  const done = new Set<number>();
+  for (const w of writes) {
+    if (nodesize < 4096 || nodesize > 65536) break;
+    for (let start = w.pos - (w.pos % 4096), k = 0; start >= 0 && k < nodesize / 4096; start -= 4096, k++) {
+      if (done.has(start) || start === SB || start + nodesize > len) continue;
+      let same = true;
+      for (let i = 0; i < 16; i++) if (b[start + 0x20 + i] !== fsid[i]) { same = false; break; }
+      if (!same) continue;
+      done.add(start);
+      put32(b, len, start, crc32c(b, start + 0x20, start + nodesize), out);
+      break;
+    }
+  }
+  put32(b, len, SB, crc32c(b, SB + 0x20, SB + 0x1000), out);
+};
+
+/** VHDX: both headers (4 KiB) and both region tables (64 KiB), CRC-32C with the field zeroed. */
+export const vhdxFixup: Fixup = (b, len, _writes, out) => {
+  for (const [o, n] of [[0x10000, 0x1000], [0x20000, 0x1000], [0x30000, 0x10000], [0x40000, 0x10000]]) {
+    if (o + n <= len) put32(b, len, o + 4, crc32c(b, o, o + n, o + 4), out);
+  }
+};
+
+/** ext4 with metadata_csum: the superblock's CRC-32C. */
+export const ext4Fixup: Fixup = (b, len, _writes, out) => {
+  if (len >= 2048 && (u32(b, 1024 + 0x64) & 0x400) !== 0) put32(b, len, 1024 + 0x3fc, crc32c(b, 1024, 1024 + 0x3fc), out);
+};
+
+const be32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+const be16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
+
+/**
+ * XFS v5: the block a write touched, found by its magic — AG headers
+ * (sectors), btree blocks, directory blocks, and inodes (CRC-32C with the
+ * field zeroed, stored little-endian).
+ */
+export const xfsFixup: Fixup = (b, len, writes, out) => {
+  if (len < 512 || be32(b, 0) !== 0x58465342) return;
+  const bs = be32(b, 4);
+  const sect = be16(b, 102);
+  const inodeSize = be16(b, 104);
+  if ((b[101] & 0x0f) !== 5 && (be16(b, 100) & 0xf) !== 5) return; // not v5: no CRCs
+  const done = new Set<number>();
+  const seal = (start: number, size: number, at: number) => {
+    if (done.has(start) || start + size > len) return;
+    done.add(start);
+    put32(b, len, start + at, crc32c(b, start, start + size, start + at), out);
+  };
+  for (const w of writes) {
+    // AG headers: the first four sectors of an AG (their magic says which)
+    const s = w.pos - (w.pos % sect);
+    const m = be32(b, s);
+    if (m === 0x58465342) { seal(s, sect, 224); continue; }
+    if (m === 0x58414746) { seal(s, sect, 216); continue; }
+    if (m === 0x58414749) { seal(s, sect, 312); continue; }
+    if (m === 0x5841464c) { seal(s, sect, 32); continue; }
+    const i = w.pos - (w.pos % inodeSize);
+    if (be16(b, i) === 0x494e && b[i + 4] === 3) { seal(i, inodeSize, 100); continue; }
+    const blk = w.pos - (w.pos % bs);
+    const bm = be32(b, blk);
+    if (bm === 0x424d4133) { seal(blk, bs, 56); continue; } // BMA3
+    if ([0x41423342, 0x41423343, 0x49414233, 0x46494233, 0x52334d50].includes(bm)) { seal(blk, bs, bm === 0x52334d50 ? 56 : 36); continue; }
+    if (bm === 0x58444233 || bm === 0x58444433) { seal(blk, bs, 4); continue; } // XDB3 XDD3
+    const lm = be16(b, blk + 8);
+    if (lm === 0x3df1 || lm === 0x3dff || lm === 0x3ebe || lm === 0x3bee) { seal(blk, bs, 12); continue; }
+  }
+};

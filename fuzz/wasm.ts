@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+// The instrumented engine (build/fuzz/engine.wasm) for the fuzzer: one
+// instance reused across executions (fast) and replaced after any trap, so a
+// trap cannot poison later runs. Host files are swapped per execution; the
+// byte ranges the engine reads from file 0 are recorded (the fuzzer mutates
+// there); a per-execution loop budget (fuel) and wall-clock deadline turn a
+// hang into a finding.
+import { readFileSync } from 'node:fs';
+import { ROOT } from './paths';
+import { instantiateEngine, type HostFiles, type Instantiate, type WasmExports } from '../src/engine/wasm';
+
+export interface FuzzExports extends WasmExports {
+  fuzzDecode(kind: number, src: Uint8Array, dstLen: number): number;
+  fuzzHasError(): boolean;
+  codecInflate(src: Uint8Array, dstLen: number, format: number): Uint8Array | null;
+  __fuzz_fuel: WebAssembly.Global;
+}
+
+export class HangError extends Error {}
+
+const buildDir = ROOT + (process.env.FUZZ_BUILD ?? 'build/fuzz/');
+
+export class FuzzEngine {
+  x!: FuzzExports;
+  mapBase = 0;
+  mapSize = 0;
+  private files: Uint8Array[] = [];
+  deadline = Infinity;
+  /** read ranges of file 0 during the current execution: [start, end, ...] */
+  reads: number[] = [];
+  instances = 0;
+
+  private constructor(private mod: WebAssembly.Module, private inst: Instantiate) {
+    const meta = JSON.parse(readFileSync(buildDir + 'engine.json', 'utf8'));
+    this.mapBase = meta.mapBase;
+    this.mapSize = meta.mapSize;
+  }
+
+  static async load(): Promise<FuzzEngine> {
+    const mod = await WebAssembly.compile(readFileSync(buildDir + 'engine.wasm'));
+    const inst = (await import(/* @vite-ignore */ buildDir + 'engine.js')).instantiate as Instantiate;
+    const e = new FuzzEngine(mod, inst);
+    await e.reset();
+    return e;
+  }
+
+  /** A fresh instance (after a trap, or when memory grew large). */
+  async reset(): Promise<void> {
+    const self = this;
+    const host: HostFiles = {
+      get count() { return self.files.length; },
+      size: (id) => self.files[id].length,
+      read(id, offset, dst) {
+        if (Date.now() > self.deadline) throw new HangError('wall-clock limit reached inside a host read');
+        const b = self.files[id];
+        if (offset >= b.length) return 0;
+        const n = Math.min(dst.length, b.length - offset);
+        dst.set(b.subarray(offset, offset + n));
+        if (id === 0 && self.reads.length < 1024) {
+          const r = self.reads;
+          if (r.length >= 2 && r[r.length - 1] === offset) r[r.length - 1] = offset + n;
+          else r.push(offset, offset + n);
+        }
+        return n;
+      },
+    };
+    const inst: Instantiate = (m, imports) => {
+      const env = (imports.env ?? {}) as Record<string, unknown>;
+      env.__fuzz_hang = () => { throw new HangError('loop budget exhausted'); };
+      return this.inst(m, { ...imports, env });
+    };
+    this.x = await instantiateEngine(inst, this.mod, host) as FuzzExports;
+    this.instances++;
+  }
+
+  get memoryBytes(): number { return this.x.memory.buffer.byteLength; }
+
+  /** Sets the files for the next calls, the loop budget and the deadline; clears the coverage map. */
+  begin(files: Uint8Array[], fuel: number, ms: number): void {
+    this.files = files;
+    this.reads = [];
+    this.x.__fuzz_fuel.value = fuel;
+    this.deadline = Date.now() + ms;
+    new Uint8Array(this.x.memory.buffer, this.mapBase, this.mapSize).fill(0);
+    this.x.configure(12, 16 << 20);
+  }
+
+  map(): Uint8Array { return new Uint8Array(this.x.memory.buffer, this.mapBase, this.mapSize); }
+
+  /** The error JSON, or null. */
+  lastError(): { kind: string; code: string; message: string } | null { return JSON.parse(this.x.lastErrorJson()); }
+}
