@@ -35,6 +35,7 @@ function compile() {
 }
 
 function instrument() {
+  binaryen.setDebugInfo(true); // keep the name section: crash places are function names
   const m = binaryen.readBinary(readFileSync(out + 'engine.plain.wasm'));
   m.setFeatures(binaryen.Features.All);
   m.addGlobal('__fuzz_prev', binaryen.i32, true, m.i32.const(0));
@@ -123,4 +124,4 @@ function instrument() {
 if (!process.argv.includes("--no-asc")) compile();
 const sites = instrument();
 const js = transpileTree(root, ['fuzz/main.ts'], out + 'js/');
-console.log(`fuzz build: ${sites} wasm coverage sites, ${js.files} js files (${js.sites} js coverage sites) in build/fuzz/`);
+console.log(`fuzz build: ${sites} wasm coverage sites, ${js.files} js files (${js.sites} js coverage sites) in ${out}`);

@@ -25,7 +25,7 @@ async function child(name: string): Promise<void> {
   if (!t) throw new Error(`no target ${name}`);
   const engine = t.engine === 'wasm' ? await FuzzEngine.load() : null;
   const s = await fuzzTarget(t, {
-    seed, seconds, engine, outDir: out, trace: process.env.FUZZ_TRACE ? `${out}/current-${name}.bin` : undefined,
+    seed, seconds, engine, outDir: out, hangMs: 10_000, trace: process.env.FUZZ_TRACE ? `${out}/current-${name}.bin` : undefined,
     progress: (p) => process.stdout.write(`PROGRESS ${JSON.stringify({ name: p.name, execs: p.execs, edges: p.edges, corpus: p.corpus, findings: p.findings.length })}\n`),
   });
   process.stdout.write(`RESULT ${JSON.stringify(s)}\n`);

@@ -44,3 +44,21 @@ export function fuzzDecode(kind: i32, src: Uint8Array, dstLen: i32): i32 {
 
 /** Whether an error is set (the decoders that return -1 without one are still a pass). */
 export function fuzzHasError(): bool { return lastError() !== null; }
+
+function selfRecurse(n: i32): i32 { return n <= 0 ? 0 : selfRecurse(n + 1) + 1; }
+
+/**
+ * Proves the fuzzer's oracles fire: 0 unreachable, 1 out-of-bounds load,
+ * 2 a loop that runs for billions of iterations, 3 unbounded recursion,
+ * 4 a 1 GiB allocation, 5 a named error (a pass).
+ */
+export function fuzzSelfTest(kind: i32): i32 {
+  clearError();
+  if (kind == 0) unreachable();
+  if (kind == 1) return load<i32>(<usize>memory.size() << 16);
+  if (kind == 2) { let n: u32 = 1; while (n != 0) n = n * 3 + 1; return <i32>n; }
+  if (kind == 3) return selfRecurse(1);
+  if (kind == 4) { const a = new Uint8Array(1 << 30); return a.length; }
+  corrupt("fuzz.selftest", "a named error");
+  return -1;
+}
