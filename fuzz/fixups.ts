@@ -123,8 +123,9 @@ export const xfsFixup: Fixup = (b, len, writes, out) => {
     if (be16(b, i) === 0x494e && b[i + 4] === 3) { seal(i, inodeSize, 100); continue; }
     const blk = w.pos - (w.pos % bs);
     const bm = be32(b, blk);
-    if (bm === 0x424d4133) { seal(blk, bs, 56); continue; } // BMA3
-    if ([0x41423342, 0x41423343, 0x49414233, 0x46494233, 0x52334d50].includes(bm)) { seal(blk, bs, bm === 0x52334d50 ? 56 : 36); continue; }
+    if (bm === 0x424d4133) { seal(blk, bs, 64); continue; } // BMA3: long-form btree block
+    // short-form AG btree blocks: AB3B AB3C IAB3 FIB3 R3MP R3FC
+    if ([0x41423342, 0x41423343, 0x49414233, 0x46494233, 0x52334d50, 0x52334643].includes(bm)) { seal(blk, bs, 52); continue; }
     if (bm === 0x58444233 || bm === 0x58444433) { seal(blk, bs, 4); continue; } // XDB3 XDD3
     const lm = be16(b, blk + 8);
     if (lm === 0x3df1 || lm === 0x3dff || lm === 0x3ebe || lm === 0x3bee) { seal(blk, bs, 12); continue; }
