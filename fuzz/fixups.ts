@@ -131,3 +131,39 @@ export const xfsFixup: Fixup = (b, len, writes, out) => {
     if (lm === 0x3df1 || lm === 0x3dff || lm === 0x3ebe || lm === 0x3bee) { seal(blk, bs, 12); continue; }
   }
 };
+
+const HVLE_SEED_LO = 0x7a4e55c5, HVLE_SEED_HI = 0x82ef4d88;
+const rotl = (x: number, n: number) => ((x << n) | (x >>> (32 - n))) >>> 0;
+
+/** Marvin32 with the registry log seed, as [low, high] 32-bit halves. */
+export function marvin32(b: Uint8Array, start: number, len: number): [number, number] {
+  let a = HVLE_SEED_LO, c = HVLE_SEED_HI;
+  const mix = () => {
+    c = (c ^ a) >>> 0; a = rotl(a, 20); a = (a + c) >>> 0; c = rotl(c, 9);
+    c = (c ^ a) >>> 0; a = rotl(a, 27); a = (a + c) >>> 0; c = rotl(c, 19);
+  };
+  let i = 0;
+  for (; i + 4 <= len; i += 4) { a = (a + u32(b, start + i)) >>> 0; mix(); }
+  let last = 0x80;
+  for (let k = len - i - 1; k >= 0; k--) last = ((last << 8) | b[start + i + k]) >>> 0;
+  a = (a + last) >>> 0;
+  mix(); mix();
+  return [a, c];
+}
+
+/** Registry transaction logs: the base block's XOR checksum and both Marvin32 hashes of every HvLE entry. */
+export const hiveLogFixup: Fixup = (b, len, _writes, out) => {
+  if (len < 512) return;
+  let x = 0;
+  for (let i = 0; i < 508; i += 4) x = (x ^ u32(b, i)) >>> 0;
+  put32(b, len, 508, x === 0 ? 1 : x === 0xffffffff ? 0xfffffffe : x, out);
+  for (let p = 512; p + 40 <= len && u32(b, p) === 0x454c7648; ) {
+    const size = u32(b, p + 4);
+    if (size < 40 || size % 512 !== 0 || p + size > len) break;
+    const [l1, h1] = marvin32(b, p + 40, size - 40);
+    put32(b, len, p + 24, l1, out); put32(b, len, p + 28, h1, out);
+    const [l2, h2] = marvin32(b, p, 32);
+    put32(b, len, p + 32, l2, out); put32(b, len, p + 36, h2, out);
+    p += size;
+  }
+};

@@ -170,3 +170,51 @@ ls -la $out/*
 # a zstd-compressed disk image (the engine opens .zst files in place)
 mkdir -p $out/zstd-file
 gzip -dc test/fixtures/probe/swap-4k.img.gz | zstd -q -19 -c > $out/zstd-file/swap-4k.img.zst
+# a dirty hive and its transaction logs: a new-format LOG1 (one HvLE entry
+# rewriting the first hive-bins page) and an old-format one (DIRT bitmap)
+mkdir -p $out/regf-log
+python3 - $out/hive/plain.hive $out/regf-log <<'PY'
+import struct, sys
+hive = bytearray(open(sys.argv[1], 'rb').read())
+out = sys.argv[2]
+def xsum(b):
+    x = 0
+    for i in range(0, 508, 4): x ^= struct.unpack_from('<I', b, i)[0]
+    return x if x not in (0, 0xffffffff) else 1
+def marvin(data, seed=0x82ef4d887a4e55c5):
+    M = 0xffffffff
+    rotl = lambda x, n: ((x << n) | (x >> (32 - n))) & M
+    a, b = seed & M, seed >> 32
+    def mix(a, b):
+        b ^= a; a = rotl(a, 20); a = (a + b) & M; b = rotl(b, 9); b ^= a; a = rotl(a, 27); a = (a + b) & M; b = rotl(b, 19)
+        return a, b
+    i = 0
+    while i + 4 <= len(data):
+        a = (a + struct.unpack_from('<I', data, i)[0]) & M; a, b = mix(a, b); i += 4
+    last = 0x80
+    for k in range(len(data) - i - 1, -1, -1): last = ((last << 8) | data[i + k]) & M
+    a = (a + last) & M
+    for _ in range(2): a, b = mix(a, b)
+    return (b << 32) | a
+# the primary: dirty (sequence numbers 5 and 4)
+struct.pack_into('<II', hive, 4, 5, 4)
+struct.pack_into('<I', hive, 508, xsum(hive))
+open(out + '/SYSTEM', 'wb').write(hive)
+bins = struct.unpack_from('<I', hive, 40)[0]
+page = bytearray(hive[4096:8192])
+# the log's base block: file type 6, sequence numbers 5/5
+lb = bytearray(hive[:512]); struct.pack_into('<II', lb, 4, 5, 5); struct.pack_into('<I', lb, 28, 6); struct.pack_into('<I', lb, 508, xsum(lb))
+body = struct.pack('<II', 0, 4096) + page
+size = (40 + len(body) + 511) & ~511
+ent = bytearray(size)
+ent[0:4] = b'HvLE'; struct.pack_into('<IIIII', ent, 4, size, 0, 4, bins, 1)
+ent[40:40 + len(body)] = body
+struct.pack_into('<Q', ent, 24, marvin(bytes(ent[40:size])))
+struct.pack_into('<Q', ent, 32, marvin(bytes(ent[0:32])))
+open(out + '/SYSTEM.LOG1', 'wb').write(bytes(lb) + bytes(ent))
+# old format: file type 1, "DIRT", a bitmap with the first 512-byte page of the bins dirty
+ob = bytearray(hive[:512]); struct.pack_into('<II', ob, 4, 5, 5); struct.pack_into('<I', ob, 28, 1); struct.pack_into('<I', ob, 508, xsum(ob))
+bitmap = bytearray((bins // 512 + 7) // 8); bitmap[0] = 1
+dirt = bytearray(b'DIRT' + bitmap); dirt += bytes((-len(dirt)) % 512)
+open(out + '/SYSTEM.LOG-old', 'wb').write(bytes(ob) + bytes(dirt) + bytes(hive[4096:4608]))
+PY

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { ROOT } from './paths';
 import { gunzipSync, deflateRawSync, deflateSync } from 'node:zlib';
 import type { FuzzEngine } from './wasm';
-import { type Fixup, btrfsFixup, ext4Fixup, gptFixup, vhdxFixup, xfsFixup } from './fixups';
+import { type Fixup, btrfsFixup, ext4Fixup, gptFixup, hiveLogFixup, vhdxFixup, xfsFixup } from './fixups';
 import { fakeGuest } from '../test/helpers/fake-guest';
 import { parseFstab } from '../src/facts/fstab';
 import { parseGrubCfg, parseGrubenv, resolveDefault } from '../src/facts/grub';
@@ -55,6 +55,7 @@ export interface Target {
 const fx = (p: string) => { const b = readFileSync(FIX + p); return new Uint8Array(p.endsWith('.gz') ? gunzipSync(b) : b); };
 const seedDir = (d: string) => readdirSync(SEEDS + d).sort().map((f) => new Uint8Array(readFileSync(SEEDS + d + '/' + f)));
 const seedText = (f: string) => new Uint8Array(readFileSync(SEEDS + 'text/' + f));
+const seedFile = (f: string) => new Uint8Array(readFileSync(SEEDS + f));
 const ascii = (...s: string[]) => s.map((x) => new TextEncoder().encode(x));
 const text = (b: Uint8Array) => new TextDecoder('utf-8').decode(b);
 
@@ -111,11 +112,12 @@ function image(opts: { walk?: boolean; guest?: boolean } = {}) {
 }
 
 /** Opens the input as a hive with its logs, then asks for keys, the info, and (BCD) the store. */
-function hive(bcd: boolean) {
+function hive(bcd: boolean, logFirst = false) {
   return (input: Uint8Array, e: FuzzEngine | null, extra: Uint8Array[]): void => {
     const x = e!.x;
-    void input;
-    const h = x.hiveOpenHost(0, extra.length > 0 ? 1 : -1, extra.length > 1 ? 2 : -1);
+    void input; void extra;
+    // logFirst: file 0 (the mutated one) is the log of the hive in file 1
+    const h = logFirst ? x.hiveOpenHost(1, 0, -1) : x.hiveOpenHost(0, -1, -1);
     if (h < 0) { mustExplain(e!, 'hiveOpenHost'); return; }
     x.hiveInfoJson(h);
     const visit = (path: string, depth: number, budget: { n: number }) => {
@@ -215,6 +217,8 @@ export const TARGETS: Target[] = [
   { name: 'symlinks', engine: 'wasm', seeds: () => [fx('vfs/symlinks.img.gz')], run: image({ guest: true }) },
   // ---- registry ----
   { name: 'regf', engine: 'wasm', seeds: () => seedDir('hive'), run: hive(false), dict: ascii('regf', 'hbin', 'nk', 'vk', 'lf', 'lh', 'ri', 'li', 'sk', 'db') },
+  { name: 'regf-log', engine: 'wasm', seeds: () => [seedFile('regf-log/SYSTEM.LOG1'), seedFile('regf-log/SYSTEM.LOG-old')], extra: () => [seedFile('regf-log/SYSTEM')],
+    run: hive(false, true), fixup: hiveLogFixup, maxLen: 16384, dict: ascii('HvLE', 'DIRT', 'regf') },
   { name: 'bcd', engine: 'wasm', seeds: () => seedDir('bcd'), run: hive(true), dict: ascii('nk', 'vk', 'lf', 'lh', 'Objects', 'Elements') },
   // ---- decoders ----
   { name: 'inflate', engine: 'wasm', seeds: () => [deflateRawSync(seedText('grub.cfg')), deflateRawSync(seedText('dpkg-status'), { level: 1 }), deflateRawSync(new Uint8Array(3000), { strategy: 3 })], run: decoder(0, 65536), maxLen: 8192 },

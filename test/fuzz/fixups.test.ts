@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { gptFixup, vhdxFixup, xfsFixup, crc32c, type Fixup } from '../../fuzz/fixups';
+import { gptFixup, vhdxFixup, xfsFixup, hiveLogFixup, crc32c, type Fixup } from '../../fuzz/fixups';
 
 const fx = (p: string) => new Uint8Array(gunzipSync(readFileSync(new URL('../fixtures/' + p, import.meta.url))));
 
@@ -25,6 +25,16 @@ describe('fuzz checksum fix-ups', () => {
       expect(r.changed).toBe(0);
     });
   }
+
+  it('registry log: the Marvin32 hashes of the seed log\'s HvLE entry and its base block checksum are recomputed exactly', () => {
+    const b = new Uint8Array(readFileSync(new URL('./seeds/regf-log/SYSTEM.LOG1', import.meta.url)));
+    const r = seal(hiveLogFixup, b);
+    expect(r.n).toBe(5);
+    expect(r.changed).toBe(0);
+    b[600] ^= 0x40;
+    // Hash-1 (both halves) changes, and Hash-2, which covers the header holding Hash-1
+    expect(seal(hiveLogFixup, b).changed).toBe(4);
+  });
 
   it('XFS v5: a changed superblock byte gets a new, valid CRC-32C', () => {
     const b = fx('xfs/xfs-v5.img.gz');
