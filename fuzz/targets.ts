@@ -215,6 +215,8 @@ export const TARGETS: Target[] = [
   { name: 'fat', engine: 'wasm', seeds: () => [fx('fat/fat12.img.gz'), fx('fat/fat16.img.gz')], run: image() },
   { name: 'ntfs', engine: 'wasm', seeds: () => [fx('ntfs/basic.img.gz')], run: image(), dict: ascii('FILE', 'INDX', '$MFT') },
   { name: 'symlinks', engine: 'wasm', seeds: () => [fx('vfs/symlinks.img.gz')], run: image({ guest: true }) },
+  // a whole guest: partitions, LVM, XFS, the fstab mounts, the guest tree
+  { name: 'guest-rhel', engine: 'wasm', seeds: () => [fx('guest/rhel-like.img.gz')], run: (i, e, x) => { image({ walk: false, guest: true })(i, e, x); } },
   // ---- registry ----
   { name: 'regf', engine: 'wasm', seeds: () => seedDir('hive'), run: hive(false), dict: ascii('regf', 'hbin', 'nk', 'vk', 'lf', 'lh', 'ri', 'li', 'sk', 'db') },
   { name: 'regf-log', engine: 'wasm', seeds: () => [seedFile('regf-log/SYSTEM.LOG1'), seedFile('regf-log/SYSTEM.LOG-old')], extra: () => [seedFile('regf-log/SYSTEM')],
