@@ -123,5 +123,5 @@ function instrument() {
 
 if (!process.argv.includes("--no-asc")) compile();
 const sites = instrument();
-const js = transpileTree(root, ['fuzz/main.ts'], out + 'js/');
+const js = transpileTree(root, ['fuzz/main.ts', 'fuzz/minimize.ts'], out + 'js/');
 console.log(`fuzz build: ${sites} wasm coverage sites, ${js.files} js files (${js.sites} js coverage sites) in ${out}`);
