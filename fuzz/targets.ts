@@ -65,13 +65,13 @@ function mustExplain(e: FuzzEngine, what: string): void {
   if (err === null || !err.code || !err.kind) throw new OracleError(`${what} failed without a named error`);
 }
 
-const MAX_ENTRIES = 160;
+const MAX_ENTRIES = 100;
 const MAX_FILE_BYTES = 64 << 10;
 
 /** A bounded walk of volume `vol` (or the guest tree when vol < 0): every kind of call the rules make. */
-function walk(e: FuzzEngine, vol: number): void {
+function walk(e: FuzzEngine, vol: number, entries = MAX_ENTRIES): void {
   const x = e.x;
-  let budget = MAX_ENTRIES;
+  let budget = entries;
   const stack: [string, number][] = [['/', 0]];
   while (stack.length > 0 && budget > 0) {
     const [dir, depth] = stack.pop()!;
@@ -106,7 +106,7 @@ function image(opts: { walk?: boolean; guest?: boolean } = {}) {
     if (opts.walk !== false) vols.forEach((v, i) => { if (v.fs !== '' && v.fs !== 'swap') walk(e!, i); });
     if (opts.guest) {
       const g = x.mountGuest();
-      if (g !== '' && JSON.parse(g).root !== '') walk(e!, -1);
+      if (g !== '' && JSON.parse(g).root !== '') walk(e!, -1, opts.walk === false ? MAX_ENTRIES : 40);
     }
   };
 }
