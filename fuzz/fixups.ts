@@ -167,3 +167,43 @@ export const hiveLogFixup: Fixup = (b, len, _writes, out) => {
     p += size;
   }
 };
+
+/** lvm2's calc_crc: the CRC-32 table steps from 0xf597a6cf, no inversions. */
+export function lvmCrc(b: Uint8Array, start: number, end: number): number {
+  let c = 0xf597a6cf;
+  for (let i = start; i < end; i++) c = T32[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+  return c >>> 0;
+}
+
+/**
+ * LVM2: for every PV label (LABELONE, found at any 512-byte boundary), the
+ * committed metadata text's checksum in each metadata area header, that
+ * header's checksum, and the label's — so mutated metadata text reaches the
+ * text parser instead of stopping at "checksum does not match".
+ */
+export const lvmFixup: Fixup = (b, len, _writes, out) => {
+  const u64 = (o: number) => u32(b, o) + u32(b, o + 4) * 4294967296;
+  for (let L = 512; L + 512 <= len; L += 512) {
+    if (u32(b, L) !== 0x4542414c || u32(b, L + 4) !== 0x454e4f4c) continue; // "LABELONE"
+    const P = L - u32(b, L + 8) * 512;
+    const hdr = L + u32(b, L + 20);
+    if (P < 0 || hdr < L + 32 || hdr + 40 > L + 512) continue;
+    let p = hdr + 40;
+    for (let list = 0; list < 2; list++) {
+      for (let k = 0; k < 16 && p + 16 <= L + 512; k++) {
+        const off = u64(p), size = u64(p + 8);
+        p += 16;
+        if (off === 0) break;
+        if (list === 0) continue;
+        const h = P + off;
+        if (h + 512 > len || size < 1024) continue;
+        const toff = u64(h + 40), tlen = u64(h + 48);
+        if (toff >= 512 && tlen > 0 && tlen < 1 << 20 && toff + tlen <= size && h + toff + tlen <= len) {
+          put32(b, len, h + 56, lvmCrc(b, h + toff, h + toff + tlen), out);
+        }
+        put32(b, len, h, lvmCrc(b, h + 4, h + 512), out);
+      }
+    }
+    put32(b, len, L + 16, lvmCrc(b, L + 20, L + 512), out);
+  }
+};

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { ROOT } from './paths';
 import { gunzipSync, deflateRawSync, deflateSync } from 'node:zlib';
 import type { FuzzEngine } from './wasm';
-import { type Fixup, btrfsFixup, ext4Fixup, gptFixup, hiveLogFixup, vhdxFixup, xfsFixup } from './fixups';
+import { type Fixup, btrfsFixup, ext4Fixup, gptFixup, hiveLogFixup, lvmFixup, vhdxFixup, xfsFixup } from './fixups';
 import { fakeGuest } from '../test/helpers/fake-guest';
 import { parseFstab } from '../src/facts/fstab';
 import { parseGrubCfg, parseGrubenv, resolveDefault } from '../src/facts/grub';
@@ -205,7 +205,7 @@ export const TARGETS: Target[] = [
   // ---- partition tables and LVM ----
   { name: 'mbr', engine: 'wasm', seeds: () => [fx('partitions/mbr-logical.img.gz')], run: image({ walk: false }) },
   { name: 'gpt', engine: 'wasm', seeds: () => [fx('partitions/gpt-multi.img.gz'), fx('partitions/gpt-4k.img.gz')], run: image({ walk: false }), fixup: gptFixup, dict: ascii('EFI PART') },
-  { name: 'lvm', engine: 'wasm', seeds: () => [fx('lvm/lvm-two-pvs.img.gz')], run: image(), dict: ascii('LABELONE', 'LVM2 001', ' = ', '{', '}', '[', ']', 'stripes', 'extent_count') },
+  { name: 'lvm', engine: 'wasm', seeds: () => [fx('lvm/lvm-two-pvs.img.gz')], run: image(), fixup: lvmFixup, dict: ascii('LABELONE', 'LVM2 001', ' = ', '{', '}', '[', ']', 'stripes', 'extent_count') },
   // ---- filesystems ----
   { name: 'ext4', engine: 'wasm', seeds: () => [fx('ext/ext4-1k.img.gz'), fx('ext/ext4-inline.img.gz')], run: image({ guest: true }), fixup: ext4Fixup },
   { name: 'ext2', engine: 'wasm', seeds: () => [fx('ext/ext2-1k.img.gz')], run: image({ guest: true }) },
@@ -216,7 +216,7 @@ export const TARGETS: Target[] = [
   { name: 'ntfs', engine: 'wasm', seeds: () => [fx('ntfs/basic.img.gz')], run: image(), dict: ascii('FILE', 'INDX', '$MFT') },
   { name: 'symlinks', engine: 'wasm', seeds: () => [fx('vfs/symlinks.img.gz')], run: image({ guest: true }) },
   // a whole guest: partitions, LVM, XFS, the fstab mounts, the guest tree
-  { name: 'guest-rhel', engine: 'wasm', seeds: () => [fx('guest/rhel-like.img.gz')], run: (i, e, x) => { image({ walk: false, guest: true })(i, e, x); } },
+  { name: 'guest-rhel', engine: 'wasm', seeds: () => [fx('guest/rhel-like.img.gz')], fixup: lvmFixup, run: (i, e, x) => { image({ walk: false, guest: true })(i, e, x); } },
   // ---- registry ----
   { name: 'regf', engine: 'wasm', seeds: () => seedDir('hive'), run: hive(false), dict: ascii('regf', 'hbin', 'nk', 'vk', 'lf', 'lh', 'ri', 'li', 'sk', 'db') },
   { name: 'regf-log', engine: 'wasm', seeds: () => [seedFile('regf-log/SYSTEM.LOG1'), seedFile('regf-log/SYSTEM.LOG-old')], extra: () => [seedFile('regf-log/SYSTEM')],
