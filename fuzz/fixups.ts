@@ -207,3 +207,25 @@ export const lvmFixup: Fixup = (b, len, _writes, out) => {
     put32(b, len, L + 16, lvmCrc(b, L + 20, L + 512), out);
   }
 };
+
+function putBe32(len: number, o: number, v: number, out: (w: Write) => void): void {
+  if (o + 4 <= len) out({ pos: o, bytes: Uint8Array.of((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff) });
+}
+/** VHD's one's-complement byte sum, the checksum field [at, at+4) counted as zeros. */
+function vhdSum(b: Uint8Array, start: number, n: number, at: number): number {
+  let sum = 0;
+  for (let i = start; i < start + n; i++) if (i < at || i >= at + 4) sum += b[i];
+  return ~sum >>> 0;
+}
+
+/** VHD: both footers ("conectix", 512 bytes) and the dynamic header ("cxsparse", 1024 bytes). */
+export const vhdFixup: Fixup = (b, len, _writes, out) => {
+  const isFooter = (o: number) => o >= 0 && o + 512 <= len && u32(b, o) === 0x656e6f63 && u32(b, o + 4) === 0x78697463;
+  for (const f of [0, len - 512, len - 511]) {
+    if (!isFooter(f)) continue;
+    putBe32(len, f + 64, vhdSum(b, f, 512, f + 64), out);
+    const hi = be32(b, f + 16), lo = be32(b, f + 20);
+    const d = hi * 4294967296 + lo;
+    if (hi !== 0xffffffff && d + 1024 <= len && u32(b, d) === 0x70737863 && u32(b, d + 4) === 0x65737261) putBe32(len, d + 36, vhdSum(b, d, 1024, d + 36), out);
+  }
+};

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { ROOT } from './paths';
 import { gunzipSync, deflateRawSync, deflateSync } from 'node:zlib';
 import type { FuzzEngine } from './wasm';
-import { type Fixup, btrfsFixup, ext4Fixup, gptFixup, hiveLogFixup, lvmFixup, vhdxFixup, xfsFixup } from './fixups';
+import { type Fixup, btrfsFixup, ext4Fixup, gptFixup, hiveLogFixup, lvmFixup, vhdFixup, vhdxFixup, xfsFixup } from './fixups';
 import { fakeGuest } from '../test/helpers/fake-guest';
 import { parseFstab } from '../src/facts/fstab';
 import { parseGrubCfg, parseGrubenv, resolveDefault } from '../src/facts/grub';
@@ -190,7 +190,7 @@ export const TARGETS: Target[] = [
     run: image({ walk: false }), dict: ascii('QFI\xfb') },
   { name: 'qcow2-chain', engine: 'wasm', seeds: () => [fx('containers/chain-top.qcow2.gz')], extra: () => [fx('containers/chain-mid.qcow2.gz'), fx('containers/chain-base.qcow2.gz')],
     names: ['chain-top.qcow2', 'chain-mid.qcow2', 'chain-base.qcow2'], run: image({ walk: false }) },
-  { name: 'vhd', engine: 'wasm', seeds: () => [fx('containers/pattern-dynamic.vhd.gz')], run: image({ walk: false }), dict: ascii('conectix', 'cxsparse') },
+  { name: 'vhd', engine: 'wasm', seeds: () => [fx('containers/pattern-dynamic.vhd.gz')], run: image({ walk: false }), fixup: vhdFixup, dict: ascii('conectix', 'cxsparse') },
   { name: 'vhdx', engine: 'wasm', seeds: () => [fx('containers/pattern.vhdx.gz')], run: image({ walk: false }), fixup: vhdxFixup, dict: ascii('vhdxfile', 'head', 'regi', 'loge', 'metadata') },
   { name: 'vmdk-sparse', engine: 'wasm', seeds: () => [fx('containers/pattern-sparse.vmdk.gz')], run: image({ walk: false }), dict: ascii('KDMV', 'createType=') },
   { name: 'vmdk-stream', engine: 'wasm', seeds: () => [fx('containers/pattern-stream.vmdk.gz')], run: image({ walk: false }) },

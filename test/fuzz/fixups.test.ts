@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { gptFixup, vhdxFixup, xfsFixup, hiveLogFixup, lvmFixup, crc32c, type Fixup } from '../../fuzz/fixups';
+import { gptFixup, vhdFixup, vhdxFixup, xfsFixup, hiveLogFixup, lvmFixup, crc32c, type Fixup } from '../../fuzz/fixups';
 
 const fx = (p: string) => new Uint8Array(gunzipSync(readFileSync(new URL('../fixtures/' + p, import.meta.url))));
 
@@ -18,7 +18,7 @@ function seal(fix: Fixup, b: Uint8Array) {
 }
 
 describe('fuzz checksum fix-ups', () => {
-  for (const [name, file, fix, min] of [['GPT', 'partitions/gpt-multi.img.gz', gptFixup, 4], ['GPT 4K', 'partitions/gpt-4k.img.gz', gptFixup, 4], ['VHDX', 'containers/pattern.vhdx.gz', vhdxFixup, 4], ['XFS v5', 'xfs/xfs-v5.img.gz', xfsFixup, 1000], ['LVM (two PVs)', 'lvm/lvm-two-pvs.img.gz', lvmFixup, 6]] as const) {
+  for (const [name, file, fix, min] of [['GPT', 'partitions/gpt-multi.img.gz', gptFixup, 4], ['GPT 4K', 'partitions/gpt-4k.img.gz', gptFixup, 4], ['VHDX', 'containers/pattern.vhdx.gz', vhdxFixup, 4], ['XFS v5', 'xfs/xfs-v5.img.gz', xfsFixup, 1000], ['LVM (two PVs)', 'lvm/lvm-two-pvs.img.gz', lvmFixup, 6], ['VHD dynamic', 'containers/pattern-dynamic.vhd.gz', vhdFixup, 3], ['VHD fixed', 'containers/pattern-fixed.vhd.gz', vhdFixup, 1]] as const) {
     it(`${name}: re-sealing the untouched fixture changes nothing`, () => {
       const r = seal(fix, fx(file));
       expect(r.n).toBeGreaterThanOrEqual(min);
