@@ -53,11 +53,14 @@ function runChild(name: string): Promise<TargetStats> {
       }
     });
     // the child reports every 5 s; 60 s of silence is a JS loop that never returns
-    const dog = setInterval(() => { if (Date.now() - beat > 60_000) p.kill('SIGKILL'); }, 5000);
+    let killed = false;
+    const dog = setInterval(() => { if (Date.now() - beat > 60_000) { killed = true; p.kill('SIGKILL'); } }, 5000);
     p.on('exit', (code) => {
       clearInterval(dog);
-      resolve(last ?? { name, execs: 0, seconds: (Date.now() - t0) / 1000, corpus: 0, edges: 0, instances: 0,
-        findings: [{ kind: 'hang', where: 'watchdog', message: `the target process stopped reporting (exit ${code})`, count: 1, exec: 0 }] });
+      // killed by the watchdog: a JS loop that never returned; otherwise the process itself failed
+      const f = killed ? { kind: 'hang', where: 'watchdog', message: 'the target process stopped reporting for 60 s and was killed', count: 1, exec: 0 }
+        : { kind: 'process', where: 'child', message: `the target process exited with code ${code} before reporting`, count: 1, exec: 0 };
+      resolve(last ?? { name, execs: 0, seconds: (Date.now() - t0) / 1000, corpus: 0, edges: 0, instances: 0, findings: [f] });
     });
   });
 }
