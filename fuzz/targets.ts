@@ -111,6 +111,14 @@ function image(opts: { walk?: boolean; guest?: boolean } = {}) {
   };
 }
 
+/** An archive: locate its disk members (zip central directory or tar), then open them as the engine does. */
+async function archive(input: Uint8Array, e: FuzzEngine | null): Promise<void> {
+  const located = await locateImage(memoryFiles([input]), ['image.zip']);
+  if ('error' in located) return; // a named error (code and message)
+  await e!.beginHost(located.files, located.names, 50_000_000, 10_000);
+  image()(input, e, new Array<Uint8Array>(Math.max(0, located.files.count - 1)));
+}
+
 /** Opens the input as a hive with its logs, then asks for keys, the info, and (BCD) the store. */
 function hive(bcd: boolean, logFirst = false) {
   return (input: Uint8Array, e: FuzzEngine | null, extra: Uint8Array[]): void => {
@@ -251,6 +259,8 @@ export const TARGETS: Target[] = [
   { name: 'initramfs', engine: 'js', seeds: () => seedDir('cpio'), run: jsOnly(none, async (b) => { await initDecoders(); await readInitramfs(b, '/boot/initrd.img'); }), maxLen: 8192, dict: ascii('070701', 'TRAILER!!!', '\x1f\x8b', '\x28\xb5\x2f\xfd', '\xfd7zXZ') },
   { name: 'pe', engine: 'js', seeds: () => seedDir('pe'), run: jsOnly(none, (b) => readPeHeader(b)), maxLen: 4096, dict: ascii('MZ', 'PE\0\0') },
   { name: 'tar', engine: 'js', seeds: () => seedDir('tar'), run: jsOnly((err) => err instanceof TarError, (b) => listTar((o, l) => b.subarray(o, o + l), b.length)), maxLen: 16384, dict: ascii('ustar', 'ustar\x0000', '././@LongLink') },
+  { name: 'zip', engine: 'wasm', seeds: () => ['mbr-logical.zip', 'mbr-logical-zip64.zip', 'mbr-logical.ova'].map((f) => new Uint8Array(readFileSync(FIX + 'compressed/' + f))),
+    run: archive, dict: ascii('PK\x03\x04', 'PK\x01\x02', 'PK\x05\x06', 'PK\x06\x06', 'PK\x06\x07', 'ustar') },
   { name: 'locate', engine: 'js', seeds: () => [new Uint8Array(readFileSync(FIX + 'compressed/mbr-logical.zip')), new Uint8Array(readFileSync(FIX + 'compressed/mbr-logical.ova'))],
     run: jsOnly(none, async (b) => { await locateImage(memoryFiles([b]), ['image.zip']); }), dict: ascii('PK\x03\x04', 'PK\x01\x02', 'PK\x05\x06', 'PK\x06\x06', 'ustar') },
 ];

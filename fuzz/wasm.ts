@@ -25,6 +25,8 @@ export class FuzzEngine {
   mapBase = 0;
   mapSize = 0;
   private files: Uint8Array[] = [];
+  /** host files other than plain buffers (an archive's windows), when set */
+  private host: HostFiles | null = null;
   deadline = Infinity;
   /** read ranges of file 0 during the current execution: [start, end, ...] */
   reads: number[] = [];
@@ -48,10 +50,11 @@ export class FuzzEngine {
   async reset(): Promise<void> {
     const self = this;
     const host: HostFiles = {
-      get count() { return self.files.length; },
-      size: (id) => self.files[id].length,
+      get count() { return self.host?.count ?? self.files.length; },
+      size: (id) => self.host?.size(id) ?? self.files[id].length,
       read(id, offset, dst) {
         if (Date.now() > self.deadline) throw new HangError('wall-clock limit reached inside a host read');
+        if (self.host) return self.host.read(id, offset, dst);
         const b = self.files[id];
         if (offset >= b.length) return 0;
         const n = Math.min(dst.length, b.length - offset);
@@ -78,11 +81,30 @@ export class FuzzEngine {
   /** Sets the files for the next calls, the loop budget and the deadline; clears the coverage map. */
   begin(files: Uint8Array[], fuel: number, ms: number): void {
     this.files = files;
+    this.host = null;
     this.reads = [];
     this.x.__fuzz_fuel.value = fuel;
     this.deadline = Date.now() + ms;
     new Uint8Array(this.x.memory.buffer, this.mapBase, this.mapSize).fill(0);
     this.x.configure(12, 16 << 20);
+  }
+
+  /**
+   * A fresh instance reading `host` (an archive's members as windows, some
+   * deflated): the encodings the module registers cannot be unregistered, so
+   * each such execution gets its own instance.
+   */
+  async beginHost(host: HostFiles, names: string[], fuel: number, ms: number): Promise<void> {
+    this.host = host;
+    await this.reset();
+    this.x.__fuzz_fuel.value = fuel;
+    this.deadline = Date.now() + ms;
+    this.x.configure(12, 16 << 20);
+    names.forEach((n, i) => this.x.setFileName(i, n));
+    for (let id = 0; id < host.count; id++) {
+      const enc = host.encoding?.(id);
+      if (enc) this.x.setFileEncoding(id, 1, enc.size, enc.crc32 ?? -1);
+    }
   }
 
   map(): Uint8Array { return new Uint8Array(this.x.memory.buffer, this.mapBase, this.mapSize); }

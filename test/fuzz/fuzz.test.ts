@@ -27,7 +27,7 @@ type Target = import('../../fuzz/targets').Target;
 function budget(t: (typeof TARGETS)[number]): number {
   if (t.engine === 'js') return 1500;
   if (['ext4', 'ext2', 'xfs', 'xfs-v4', 'btrfs', 'fat', 'ntfs', 'symlinks', 'guest-rhel'].includes(t.name)) return 25;
-  if (['qcow2', 'qcow2-chain', 'vhd', 'vhdx', 'vmdk-sparse', 'vmdk-stream', 'vmdk-descriptor', 'vdi', 'gzip', 'xz', 'zstd-file', 'mbr', 'gpt', 'lvm', 'regf', 'regf-log', 'bcd'].includes(t.name)) return 200;
+  if (['qcow2', 'qcow2-chain', 'vhd', 'vhdx', 'vmdk-sparse', 'vmdk-stream', 'vmdk-descriptor', 'vdi', 'gzip', 'xz', 'zstd-file', 'mbr', 'gpt', 'lvm', 'regf', 'regf-log', 'bcd', 'zip'].includes(t.name)) return 200;
   return 1500;
 }
 
