@@ -63,7 +63,7 @@ export function classify(err: unknown): { kind: string; message: string } {
   if (err instanceof OracleError) return { kind: 'oracle', message: err.message };
   if (err instanceof WebAssembly.RuntimeError) return { kind: 'trap', message: msg };
   if (err instanceof RangeError && /call stack/.test(err.message)) return { kind: 'stack-overflow', message: msg };
-  if (err instanceof Error && / in (asm|~lib)\/.*:\d+:\d+$/.test(err.message)) return { kind: 'abort', message: msg };
+  if (err instanceof Error && / in \S+:\d+:\d+$/.test(err.message)) return { kind: 'abort', message: msg };
   if (err instanceof SyntaxError && /JSON/.test(err.message)) return { kind: 'bad-json', message: msg };
   return { kind: 'exception', message: msg };
 }

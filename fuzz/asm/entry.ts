@@ -15,16 +15,34 @@ import { lzxDecompress } from "../../asm/codec/lzx";
 import { lzo1xDecompress } from "../../asm/codec/lzo";
 import { Lzma2Decoder } from "../../asm/codec/xz-lzma2";
 
+/** Guard bytes on both sides of a decoder's output: wasm has no bounds checks on raw stores. */
+const GUARD: i32 = 256;
+const CANARY: u8 = 0xa5;
+
 /**
  * Decodes src with codec `kind` into at most dstLen bytes: 0 raw deflate,
  * 1 zlib, 2 zstd, 3 LZNT1, 4 XPRESS Huffman, 5 LZX, 6 LZO1X, 7 LZMA2 (the
  * first byte of src is the dictionary-size byte of an xz LZMA2 filter).
  * Returns the bytes written, or -1; the decoders that set an error set it.
+ * The output sits between canary bytes; a decoder that writes outside its
+ * buffer (which linear memory would otherwise let pass silently) aborts.
  */
 export function fuzzDecode(kind: i32, src: Uint8Array, dstLen: i32): i32 {
   clearError();
   if (dstLen < 0) dstLen = 0;
-  const dst = new Uint8Array(dstLen);
+  const whole = new Uint8Array(dstLen + 2 * GUARD);
+  whole.fill(CANARY);
+  const dst = whole.subarray(GUARD, GUARD + dstLen);
+  const n = decode(kind, src, dst, dstLen);
+  for (let i = 0; i < GUARD; i++) {
+    if (whole[i] != CANARY || whole[GUARD + dstLen + i] != CANARY) {
+      abort("fuzz: decoder " + kind.toString() + " wrote outside its output buffer");
+    }
+  }
+  return n;
+}
+
+function decode(kind: i32, src: Uint8Array, dst: Uint8Array, dstLen: i32): i32 {
   if (kind == 0) return inflateRaw(src, dst);
   if (kind == 1) return inflateZlib(src, dst);
   if (kind == 2) return zstdDecompress(src, dst);
