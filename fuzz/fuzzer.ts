@@ -159,8 +159,16 @@ export async function fuzzTarget(t: Target, o: FuzzOptions): Promise<TargetStats
       } else initial.push({ data: new Uint8Array(gunzipSync(raw)), base: 0, writes: [], len: 0 });
     }
   }
+  let lastProgress = Date.now();
+  const tick = () => {
+    if (!o.progress || Date.now() - lastProgress < 5000) return;
+    lastProgress = Date.now();
+    stats.seconds = (Date.now() - t0) / 1000; stats.corpus = corpus.length;
+    o.progress(stats);
+  };
   const undo: Write[] = [];
   for (const en of initial) {
+    tick(); // replaying a large saved corpus takes a while: keep the watchdog fed
     if (large) {
       const b = seeds[en.base];
       applyWrites(b, en.writes, undo);
@@ -185,7 +193,6 @@ export async function fuzzTarget(t: Target, o: FuzzOptions): Promise<TargetStats
 
   const until = o.seconds !== undefined ? t0 + o.seconds * 1000 : Infinity;
   const limit = o.execs ?? Infinity;
-  let lastProgress = Date.now();
   while (stats.execs < limit && Date.now() < until) {
     const parent = corpus.length > 16 && rng.chance(0.3) ? corpus[corpus.length - 1 - rng.below(16)] : corpus[rng.below(corpus.length)];
     if (large) {
@@ -207,11 +214,7 @@ export async function fuzzTarget(t: Target, o: FuzzOptions): Promise<TargetStats
       const r = await exec(d);
       if (r.fresh) { const en: Entry = { data: d, base: 0, writes: [], len: d.length, ranges: r.ranges }; corpus.push(en); save(en); }
     }
-    if (o.progress && Date.now() - lastProgress > 5000) {
-      lastProgress = Date.now();
-      stats.seconds = (Date.now() - t0) / 1000; stats.corpus = corpus.length;
-      o.progress(stats);
-    }
+    tick();
   }
   stats.seconds = (Date.now() - t0) / 1000;
   stats.corpus = corpus.length;

@@ -21,6 +21,7 @@ const out = process.env.FUZZ_OUT ?? 'fuzz-out';
 const seed = Number(process.env.FUZZ_SEED ?? 1);
 
 async function child(name: string): Promise<void> {
+  process.stdout.write('STARTED\n');
   const t = targetByName(name);
   if (!t) throw new Error(`no target ${name}`);
   const engine = t.engine === 'wasm' ? await FuzzEngine.load() : null;
@@ -52,13 +53,13 @@ function runChild(name: string): Promise<TargetStats> {
         }
       }
     });
-    // the child reports every 5 s; 60 s of silence is a JS loop that never returns
+    // the child reports every 5 s (seeds and saved corpus included); 120 s of silence is a loop that never returns
     let killed = false;
-    const dog = setInterval(() => { if (Date.now() - beat > 60_000) { killed = true; p.kill('SIGKILL'); } }, 5000);
+    const dog = setInterval(() => { if (Date.now() - beat > 120_000) { killed = true; p.kill('SIGKILL'); } }, 5000);
     p.on('exit', (code) => {
       clearInterval(dog);
       // killed by the watchdog: a JS loop that never returned; otherwise the process itself failed
-      const f = killed ? { kind: 'hang', where: 'watchdog', message: 'the target process stopped reporting for 60 s and was killed', count: 1, exec: 0 }
+      const f = killed ? { kind: 'hang', where: 'watchdog', message: 'the target process stopped reporting for 120 s and was killed', count: 1, exec: 0 }
         : { kind: 'process', where: 'child', message: `the target process exited with code ${code} before reporting`, count: 1, exec: 0 };
       resolve(last ?? { name, execs: 0, seconds: (Date.now() - t0) / 1000, corpus: 0, edges: 0, instances: 0, findings: [f] });
     });
