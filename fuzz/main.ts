@@ -6,11 +6,12 @@
 // <out>/campaign.jsonl. Environment: FUZZ_SECONDS (per target, default 30),
 // FUZZ_TARGETS (comma-separated names; default all), FUZZ_OUT (default
 // fuzz-out), FUZZ_SEED (default 1; the piece number, so pieces differ),
-// FUZZ_TRACE=1 (write each input to <out>/current-<target>.bin first: replays a
-// hang the watchdog caught, the mutation sequence being seeded).
+// FUZZ_TRACE=1 (write each input — a disk image's patch over its seed — to
+// <out>/current-<target>.bin first: replays a hang the watchdog caught, the
+// mutation sequence being seeded).
 import './cover-global';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TARGETS, targetByName } from './targets';
 import { fuzzTarget, type TargetStats } from './fuzzer';
@@ -46,6 +47,7 @@ function runChild(name: string): Promise<TargetStats> {
       while ((i = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, i); buf = buf.slice(i + 1);
         beat = Date.now();
+        cpuAtBeat = cpu();
         if (line.startsWith('RESULT ')) last = JSON.parse(line.slice(7));
         else if (line.startsWith('PROGRESS ')) {
           const q = JSON.parse(line.slice(9));
@@ -53,13 +55,25 @@ function runChild(name: string): Promise<TargetStats> {
         }
       }
     });
-    // the child reports every 5 s (seeds and saved corpus included); 120 s of silence is a loop that never returns
+    // the child reports every 5 s (seeds and saved corpus included)
+    // silence is measured in the child's CPU time (/proc), not wall time: a niced
+    // child on a busy machine may wait minutes, a hung one burns CPU
     let killed = false;
-    const dog = setInterval(() => { if (Date.now() - beat > 120_000) { killed = true; p.kill('SIGKILL'); } }, 5000);
+    let cpuAtBeat = 0;
+    const cpu = (): number => {
+      try {
+        const f = readFileSync(`/proc/${p.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, in 10 ms ticks
+      } catch { return Date.now(); }
+    };
+    const dog = setInterval(() => {
+      const c = cpu();
+      if (c - cpuAtBeat > 120_000) { killed = true; p.kill('SIGKILL'); }
+    }, 5000);
     p.on('exit', (code) => {
       clearInterval(dog);
       // killed by the watchdog: a JS loop that never returned; otherwise the process itself failed
-      const f = killed ? { kind: 'hang', where: 'watchdog', message: 'the target process stopped reporting for 120 s and was killed', count: 1, exec: 0 }
+      const f = killed ? { kind: 'hang', where: 'watchdog', message: 'the target process used 120 s of CPU without reporting and was killed', count: 1, exec: 0 }
         : { kind: 'process', where: 'child', message: `the target process exited with code ${code} before reporting`, count: 1, exec: 0 };
       resolve(last ?? { name, execs: 0, seconds: (Date.now() - t0) / 1000, corpus: 0, edges: 0, instances: 0, findings: [f] });
     });

@@ -3,7 +3,7 @@
 // instance reused across executions (fast) and replaced after any trap, so a
 // trap cannot poison later runs. Host files are swapped per execution; the
 // byte ranges the engine reads from file 0 are recorded (the fuzzer mutates
-// there); a per-execution loop budget (fuel) and wall-clock deadline turn a
+// there); a per-execution loop budget (fuel) and CPU-time deadline turn a
 // hang into a finding.
 import { readFileSync } from 'node:fs';
 import { ROOT } from './paths';
@@ -17,6 +17,12 @@ export interface FuzzExports extends WasmExports {
 }
 
 export class HangError extends Error {}
+
+/** CPU time of this process in ms: a niced campaign on a busy machine waits long, but a hang burns CPU. */
+export function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
 const buildDir = ROOT + (process.env.FUZZ_BUILD ?? 'build/fuzz/');
 
@@ -53,7 +59,7 @@ export class FuzzEngine {
       get count() { return self.host?.count ?? self.files.length; },
       size: (id) => self.host?.size(id) ?? self.files[id].length,
       read(id, offset, dst) {
-        if (Date.now() > self.deadline) throw new HangError('wall-clock limit reached inside a host read');
+        if (cpuMs() > self.deadline) throw new HangError('CPU time limit reached inside a host read');
         if (self.host) return self.host.read(id, offset, dst);
         const b = self.files[id];
         if (offset >= b.length) return 0;
@@ -84,7 +90,7 @@ export class FuzzEngine {
     this.host = null;
     this.reads = [];
     this.x.__fuzz_fuel.value = fuel;
-    this.deadline = Date.now() + ms;
+    this.deadline = cpuMs() + ms;
     new Uint8Array(this.x.memory.buffer, this.mapBase, this.mapSize).fill(0);
     this.x.configure(12, 16 << 20);
   }
@@ -98,7 +104,7 @@ export class FuzzEngine {
     this.host = host;
     await this.reset();
     this.x.__fuzz_fuel.value = fuel;
-    this.deadline = Date.now() + ms;
+    this.deadline = cpuMs() + ms;
     this.x.configure(12, 16 << 20);
     names.forEach((n, i) => this.x.setFileName(i, n));
     for (let id = 0; id < host.count; id++) {
