@@ -3,7 +3,7 @@
 // piece) into the table of test/fuzz/CAMPAIGN.md: executions per target,
 // coverage reached (edges: the most any piece reached, the corpus carrying
 // over between pieces), corpus size, and findings.
-// Usage: node fuzz/report.mjs [fuzz-out]
+// Usage: node fuzz/report.mjs [fuzz-out]  (or test/fuzz, for the committed record)
 import { readFileSync } from 'node:fs';
 
 const out = process.argv[2] ?? 'fuzz-out';
@@ -23,7 +23,7 @@ for (const a of by.values()) {
   console.log(`| ${a.name} | ${a.execs.toLocaleString('en-US')} | ${(a.execs / Math.max(1, a.seconds)).toFixed(0)} | ${a.edges} | ${a.corpus} | ${a.pieces} | ${a.findings.length} |`);
 }
 console.log(`| **total** | **${total.toLocaleString('en-US')}** | | | | | |`);
-console.log(`\n${(secs / 3600).toFixed(2)} CPU-niced hours of target time; ${rows.length} target runs.`);
+console.log(`\n${(secs / 3600).toFixed(2)} hours of wall time over ${rows.length} target runs.`);
 const fs = [...by.values()].flatMap((a) => a.findings.map((f) => ({ t: a.name, ...f })));
 if (fs.length > 0) {
   console.log('\nFindings (distinct per run):\n');
