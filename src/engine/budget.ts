@@ -21,7 +21,8 @@ export function budgetFor(bytes: number): number {
 
 /** Why the engine stopped: a limit (limit.time, limit.memory, limit.stack) or a trap (engine.trap, a bug). */
 export class EngineStopped extends Error {
-  constructor(readonly code: string, message: string) {
+  /** origin: the trap or exception that stopped the engine, when one did (the fuzzer classifies it) */
+  constructor(readonly code: string, message: string, readonly origin?: unknown) {
     super(message);
     this.name = 'EngineStopped';
   }
@@ -87,15 +88,15 @@ export function classifyFailure(e: unknown, memoryBytes: number): EngineStopped 
   const mib = (n: number) => Math.round(n / 2 ** 20);
   // AssemblyScript's allocator traps with "unreachable" when memory cannot grow: its only unreachable
   if (e instanceof WebAssembly.RuntimeError && /unreachable/.test(msg)) {
-    return new EngineStopped('limit.memory', `the engine ran out of memory: its memory cannot grow past ${mib(WASM_MEMORY_CAP)} MiB (it held ${mib(memoryBytes)} MiB)`);
+    return new EngineStopped('limit.memory', `the engine ran out of memory: its memory cannot grow past ${mib(WASM_MEMORY_CAP)} MiB (it held ${mib(memoryBytes)} MiB)`, e);
   }
   if (e instanceof RangeError && /call stack/i.test(msg)) {
-    return new EngineStopped('limit.stack', `the engine's recursion ran too deep (${msg})`);
+    return new EngineStopped('limit.stack', `the engine's recursion ran too deep (${msg})`, e);
   }
   if (e instanceof RangeError && /allocat|memory/i.test(msg)) {
-    return new EngineStopped('limit.memory', `the engine ran out of memory (${msg})`);
+    return new EngineStopped('limit.memory', `the engine ran out of memory (${msg})`, e);
   }
-  return new EngineStopped('engine.trap', `the engine failed (${msg}); this is a bug in guestcheck, not a verdict on the image`);
+  return new EngineStopped('engine.trap', `the engine failed (${msg}); this is a bug in guestcheck, not a verdict on the image`, e);
 }
 
 /** After the budget, how long a watchdog outside the worker waits before it ends a worker that stopped answering. */

@@ -55,9 +55,11 @@ function parseFlow(text: string, line: number, end: number): YNode {
         ws();
         if (i >= text.length) throw new YamlError(`line ${line}: unclosed [`);
         if (text[i] === ']') { i++; break; }
+        const at = i;
         items.push(value(depth + 1));
         ws();
         if (text[i] === ',') i++;
+        else if (i === at) throw new YamlError(`line ${line}: unexpected "${text[i]}" in a [ ] sequence`);
       }
       return { t: 'seq', line, end, items };
     }
@@ -68,6 +70,7 @@ function parseFlow(text: string, line: number, end: number): YNode {
         ws();
         if (i >= text.length) throw new YamlError(`line ${line}: unclosed {`);
         if (text[i] === '}') { i++; break; }
+        const at = i;
         const k = scalar(true);
         ws();
         let v: YNode = { t: 'str', line, end, v: '', quoted: false };
@@ -75,6 +78,7 @@ function parseFlow(text: string, line: number, end: number): YNode {
         map.set(unquote(k).v, { keyLine: line, v });
         ws();
         if (text[i] === ',') i++;
+        else if (i === at) throw new YamlError(`line ${line}: unexpected "${text[i]}" in a { } mapping`);
       }
       return { t: 'map', line, end, map };
     }
