@@ -8,7 +8,8 @@
 // (bench/codec.ts, bench/inflate.ts); and the targets, each PASS or MISS.
 // Prints tables and writes bench/results.json (the README quotes it).
 //
-//   BENCH_RUNS=5               timed runs per case (median); compressed cases of 20 GiB and more: at most 3
+//   BENCH_RUNS=5               timed runs per case (median)
+//   BENCH_SLOW_RUNS=1          runs of the .gz / .zip cases of 20 GiB and more (each inflates the whole image)
 //   BENCH_TREES=linux,windows  BENCH_SIZES=2,20,200  BENCH_CONTAINERS=raw,qcow2,vmdk-stream,vhdx,gz,zip
 //   BENCH_HUGE=1               also the 200 GiB .gz and .zip (built once, ~10 min of CPU each)
 //   BENCH_BROWSER=0            no Chromium runs;  BENCH_PEERS=0: no peers
@@ -17,6 +18,9 @@
 //   BENCH_ONLY=codec           just the codec passes (results.json left as it is)
 //   BENCH_ONLY=build           just build (and time) the selected images, measure nothing
 //   BENCH_OUT=path             where the JSON goes (default bench/results.json)
+//   BENCH_APPEND=1             merge into the JSON already there: rows, peers and codec figures
+//                              not measured by this run are kept (a partial re-run updates it)
+//   BENCH_CODEC=0              skip the codec passes (kept from the JSON with BENCH_APPEND=1)
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -29,7 +33,7 @@ import { CONTAINERS, Matrix, SIZES, caseName, type Container, type Tree } from '
 import { Peers, filesRead, median, type PeerRow, type VolumeBrief } from './peers';
 import { bytesFloor, timeFloor, type BytesFloor, type TimeFloor } from './floor';
 import { Browser, type BrowserRun } from './browser';
-import { targets, printTables } from './report';
+import { targets, printTables, markdown } from './report';
 
 const root = process.cwd();
 const self = process.argv[1];
@@ -62,15 +66,17 @@ const loadStart = load();
 const started = new Date().toISOString();
 
 /** One child run; its RunResult or the reason it failed. */
-function child(paths: string[], log: boolean): RunResult | { failed: string } {
-  const r = spawnSync(process.execPath, [self, '--run', JSON.stringify({ paths, log })], { cwd: root, encoding: 'utf8', maxBuffer: 512 << 20, timeout: 30 * 60_000 });
+function child(paths: string[], log: boolean, warm = true): RunResult | { failed: string } {
+  const r = spawnSync(process.execPath, [self, '--run', JSON.stringify({ paths, log })], {
+    cwd: root, encoding: 'utf8', maxBuffer: 512 << 20, timeout: 30 * 60_000, env: { ...process.env, BENCH_WARM: warm ? '1' : '0' },
+  });
   if (r.status !== 0) return { failed: `exit ${r.status}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' ')}` };
   return JSON.parse(r.stdout) as RunResult;
 }
 
 export interface CaseRow {
   case: string; tree: Tree; gib: number; container: Container; fileBytes: number;
-  node?: { medianMs: number; runsMs: number[]; bytesRead: number; readCalls: number; peakWasmBytes: number; maxRssBytes: number; os: string; platform: string | null; fails: string[]; error?: string };
+  node?: { medianMs: number; runsMs: number[]; cpuMedianMs: number; warmMedianMs: number | null; bytesRead: number; readCalls: number; peakWasmBytes: number; maxRssBytes: number; os: string; platform: string | null; fails: string[]; error?: string };
   chromium?: { medianMs: number; runsMs: number[]; bytesRead: number; readCalls: number; peakWasmBytes: number; os: string; error?: string } | { skipped: string };
   bytesFloor?: BytesFloor; bytesVsFloor?: number; timeFloor?: TimeFloor;
   filesRead?: number; evidencePaths?: string[];
@@ -114,12 +120,12 @@ for (const k of cases) {
   if (why) { row.skipped = why; console.log(`${name}: skipped — ${why}`); continue; }
   row.fileBytes = Number(spawnSync('stat', ['-c', '%s', k.path], { encoding: 'utf8' }).stdout.trim());
   const compressed = k.container === 'gz' || k.container === 'zip';
-  const runs = compressed && k.gib >= 20 ? Math.min(RUNS, 3) : RUNS;
+  const runs = compressed && k.gib >= 20 ? Math.min(RUNS, Number(env.BENCH_SLOW_RUNS ?? 1)) : RUNS;
   process.stderr.write(`bench: ${name}: Node ×${runs}...\n`);
   const results: RunResult[] = [];
   let failed = '';
   for (let i = 0; i < runs; i++) {
-    const r = child([k.path], false);
+    const r = child([k.path], false, !(compressed && k.gib >= 20));
     if ('failed' in r) { failed = r.failed; break; }
     results.push(r);
   }
@@ -127,7 +133,9 @@ for (const k of cases) {
   const last = results[results.length - 1];
   const times = results.map((r) => +r.ms.toFixed(1));
   row.node = {
-    medianMs: +median(times).toFixed(1), runsMs: times, bytesRead: last.bytesRead, readCalls: last.readCalls,
+    medianMs: +median(times).toFixed(1), runsMs: times, cpuMedianMs: +median(results.map((r) => r.cpuMs)).toFixed(1),
+    warmMedianMs: results.every((r) => r.warmMs !== undefined) ? +median(results.map((r) => r.warmMs!)).toFixed(1) : null,
+    bytesRead: last.bytesRead, readCalls: last.readCalls,
     peakWasmBytes: Math.max(...results.map((r) => r.peakWasmBytes)), maxRssBytes: Math.max(...results.map((r) => r.maxRssBytes)),
     os: last.os, platform: last.platform, fails: last.fails, ...(last.error ? { error: last.error } : {}),
   };
@@ -173,16 +181,16 @@ for (const k of cases) {
   const peerSize = sizes.includes(20) ? 20 : sizes[0];
   if (wantPeers && k.gib === peerSize) {
     const tag = `${k.tree} ${k.gib} GiB`;
-    const gcMs = row.node.medianMs;
+    const gcMs = row.node.medianMs, gcCpu = row.node.cpuMedianMs;
     const fmt = { raw: 'raw', qcow2: 'qcow2', 'vmdk-stream': 'vmdk', vhdx: 'vhdx' }[k.container as string];
-    if (fmt) peerRows.push(...peers.qemuImg(k.path, `${tag} ${k.container}`, fmt, gcMs));
+    if (fmt) peerRows.push(...peers.qemuImg(k.path, `${tag} ${k.container}`, fmt, gcMs, gcCpu));
     const lg = logs.get(`${k.tree}-${k.gib}`);
     if (k.container === 'raw' && lg) {
       process.stderr.write(`bench: ${tag}: peers...\n`);
       const files = filesRead(lg.run.guest!, lg.volumes);
-      peerRows.push(...await peers.sevenZip(k.raw, `${k.tree}-${k.gib}g`, lg.volumes, files, gcMs));
-      peerRows.push(...peers.sleuthkit(k.raw, `${tag} raw`, lg.volumes, files, gcMs));
-      peerRows.push(...peers.virtInspector(k.raw, `${tag} raw`, gcMs, Number(env.BENCH_VIRT_TIMEOUT ?? 600)));
+      peerRows.push(...await peers.sevenZip(k.raw, `${k.tree}-${k.gib}g`, lg.volumes, files, gcMs, gcCpu));
+      peerRows.push(...peers.sleuthkit(k.raw, `${tag} raw`, lg.volumes, files, gcMs, gcCpu));
+      peerRows.push(...peers.virtInspector(k.raw, `${tag} raw`, gcMs, gcCpu, Number(env.BENCH_VIRT_TIMEOUT ?? 600)));
     }
   }
   if (k.gib >= 200 && k.container !== 'raw' && !compressed && env.BENCH_KEEP !== '1') rmSync(k.path, { force: true });
@@ -191,14 +199,29 @@ for (const k of cases) {
 }
 await browser?.stop();
 
-process.stderr.write('bench: codec passes...\n');
-const codec = await benchCodec(root, mod, inst);
-const zip = await benchZip(root, mod, inst);
-const inflate = await benchInflate(root, mod, inst, RUNS);
+const out = env.BENCH_OUT ?? join(root, 'bench/results.json');
+const prior = env.BENCH_APPEND === '1' && existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : null;
+let codec = prior?.codec ?? null, zip = prior?.zip ?? null, inflate = prior?.inflate ?? [];
+if (env.BENCH_CODEC !== '0') {
+  process.stderr.write('bench: codec passes...\n');
+  codec = await benchCodec(root, mod, inst);
+  zip = await benchZip(root, mod, inst);
+  inflate = await benchInflate(root, mod, inst, RUNS);
+}
+if (prior) {
+  // this run's rows replace the same cases; the rest stay, in the matrix's order
+  const order = (r: CaseRow) => [['linux', 'windows'].indexOf(r.tree), r.gib, CONTAINERS.indexOf(r.container)];
+  const mine = new Set(rows.map((r) => r.case));
+  const merged = [...(prior.rows as CaseRow[]).filter((r) => !mine.has(r.case)), ...rows];
+  merged.sort((a, b) => { const x = order(a), y = order(b); return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]; });
+  rows.splice(0, rows.length, ...merged);
+  const tags = new Set(peerRows.map((p) => p.image));
+  peerRows.unshift(...(prior.peers as PeerRow[]).filter((p) => !tags.has(p.image)));
+}
 const loadEnd = load();
 const result = {
-  started, finished: new Date().toISOString(), node: process.version, cores: cpus().length, cpu: cpus()[0]?.model ?? '',
-  load: { start: loadStart, end: loadEnd, note: 'loadavg 1/5/15 min; the machine is shared, figures are medians' },
+  started: prior?.started ?? started, finished: new Date().toISOString(), node: process.version, cores: cpus().length, cpu: cpus()[0]?.model ?? '',
+  load: { start: prior?.load?.start ?? loadStart, end: loadEnd, note: 'loadavg 1/5/15 min; the machine is shared, figures are medians' },
   runs: RUNS, peersFound: peers.found, chromium: browserWhy ?? 'yes',
   builds: matrix.builds,
   rows, peers: peerRows, codec, zip, inflate,
@@ -206,6 +229,7 @@ const result = {
 };
 result.targets = targets(result);
 printTables(result);
-const out = env.BENCH_OUT ?? join(root, 'bench/results.json');
-if (!existsSync(out) || env.BENCH_NO_WRITE !== '1') writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-console.log(`wrote ${out}`);
+writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+const md = out.replace(/\.json$/, '') + '.md';
+writeFileSync(md, markdown(result));
+console.log(`wrote ${out} and ${md}`);

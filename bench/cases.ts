@@ -54,6 +54,8 @@ export class Matrix {
     const t = performance.now();
     const ok = run() && existsSync(out);
     if (!ok) { rmSync(out, { force: true }); return false; }
+    // another bench process may have recorded builds meanwhile: merge, then write
+    if (existsSync(this.buildsFile)) Object.assign(this.builds, { ...JSON.parse(readFileSync(this.buildsFile, 'utf8')), ...this.builds });
     this.builds[out.slice(this.cache.length + 1)] = {
       seconds: +((performance.now() - t) / 1000).toFixed(1), bytes: statSync(out).size, at: new Date().toISOString(), command,
     };

@@ -23,7 +23,12 @@ export interface GuestLog {
 }
 
 export interface RunResult {
+  /** the first check in this fresh process: what one CLI run costs (wasm compile and JIT warm-up included) */
   ms: number;
+  /** CPU time of that first check (user + system, all threads): what it costs on an idle machine at most */
+  cpuMs: number;
+  /** a second check of the same files in the same process: the engine warm */
+  warmMs?: number;
   compileMs: number;
   bytesRead: number;
   readCalls: number;
@@ -76,6 +81,7 @@ function logged(inst: Instantiate, log: GuestLog): Instantiate {
 
 export async function runOnce(root: string, paths: string[], withLog: boolean): Promise<RunResult> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const mod = await WebAssembly.compile(readFileSync(join(root, 'build/guestcheck.wasm')));
   let inst = (await import(join(root, 'build/guestcheck.js'))).instantiate as Instantiate;
   const compileMs = performance.now() - t0;
@@ -95,11 +101,18 @@ export async function runOnce(root: string, paths: string[], withLog: boolean): 
   const shift = process.env.BENCH_PAGE_SHIFT ? Number(process.env.BENCH_PAGE_SHIFT) : undefined;
   const rep = await checkFiles(inst, mod, files, paths.map((p) => basename(p)), shift ? { pageShift: shift } : {});
   const ms = performance.now() - t0;
+  const cu = process.cpuUsage(c0);
+  let warmMs: number | undefined;
+  if (!withLog && process.env.BENCH_WARM !== '0') {
+    const t1 = performance.now();
+    await checkFiles(inst, mod, files, paths.map((p) => basename(p)), shift ? { pageShift: shift } : {});
+    warmMs = performance.now() - t1;
+  }
   fds.forEach((fd) => closeSync(fd));
   const evidence = new Set<string>();
   for (const f of rep.findings) for (const e of f.evidence) if (e.path) evidence.add(e.path);
   return {
-    ms, compileMs, bytesRead: rep.stats.bytesRead, readCalls: rep.stats.readCalls, peakWasmBytes: rep.stats.peakWasmBytes,
+    ms, cpuMs: (cu.user + cu.system) / 1000, ...(warmMs !== undefined ? { warmMs } : {}), compileMs, bytesRead: rep.stats.bytesRead, readCalls: rep.stats.readCalls, peakWasmBytes: rep.stats.peakWasmBytes,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     platform: rep.platform, os: String(rep.findings.find((f) => f.name === 'OSVersion')?.value ?? '-'),
     fails: rep.findings.filter((f) => f.status === 'fail').map((f) => f.name),

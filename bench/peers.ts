@@ -24,6 +24,9 @@ export interface PeerRow {
   ms: number | null;
   /** peer time / guestcheck's Node time; > 1 = guestcheck is faster */
   vsGuestcheck: number | null;
+  /** CPU time (user + system) of the peer's processes, and its ratio to guestcheck's Node CPU time */
+  cpuMs?: number | null;
+  vsGuestcheckCpu?: number | null;
   note?: string;
 }
 
@@ -32,20 +35,37 @@ export function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function timeCmd(cmd: string, args: string[], runs: number, opts: { timeoutMs?: number } = {}): { ms: number | null; status: number | null; err: string } {
-  const times: number[] = [];
+/**
+ * Runs a command under sh and takes its children's CPU time from the shell's
+ * `times` (user + system of everything the command ran), with the wall time.
+ */
+export function spawnTimed(cmd: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; stdout?: boolean } = {}) {
+  const t = performance.now();
+  const r = spawnSync('sh', ['-c', '"$@"; s=$?; times >&2; exit $s', 'sh', cmd, ...args], {
+    stdio: ['ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe'], timeout: opts.timeoutMs, maxBuffer: 256 << 20, env: opts.env ?? process.env, encoding: 'utf8',
+  });
+  const ms = performance.now() - t;
+  const lines = String(r.stderr ?? '').trimEnd().split('\n');
+  const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines[lines.length - 1] ?? '');
+  const cpuMs = m ? (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000 : NaN;
+  return { ms, cpuMs, status: r.status, stdout: String(r.stdout ?? ''), stderr: lines.slice(0, -2).join('\n'), error: r.error };
+}
+
+function timeCmd(cmd: string, args: string[], runs: number, opts: { timeoutMs?: number } = {}): { ms: number | null; cpuMs: number | null; status: number | null; err: string } {
+  const times: number[] = [], cpu: number[] = [];
   let status: number | null = null, err = '';
   for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: opts.timeoutMs, maxBuffer: 64 << 20 });
-    const ms = performance.now() - t;
+    const r = spawnTimed(cmd, args, opts);
     status = r.status;
-    err = String(r.stderr ?? '').slice(-400);
-    if (r.status !== 0 && r.status !== 1) return { ms: null, status, err: r.error ? String(r.error) : err };
-    times.push(ms);
+    err = r.stderr.slice(-400);
+    if (r.status !== 0 && r.status !== 1) return { ms: null, cpuMs: null, status, err: r.error ? String(r.error) : err };
+    times.push(r.ms);
+    cpu.push(r.cpuMs);
   }
-  return { ms: median(times), status, err };
+  return { ms: median(times), cpuMs: median(cpu), status, err };
 }
+
+const ratio = (a: number | null | undefined, b: number, digits = 2) => (a == null || !Number.isFinite(a) ? null : +(a / b).toFixed(digits));
 
 /** The files the check read, per volume, as paths inside that volume (no leading slash). */
 export function filesRead(log: GuestLog, volumes: VolumeBrief[]): Map<number, string[]> {
@@ -96,7 +116,7 @@ export class Peers {
   }
 
   /** 7zz (native) and 7z-wasm: list each filesystem the check read from, and extract the same files. */
-  async sevenZip(raw: string, tag: string, volumes: VolumeBrief[], files: Map<number, string[]>, gcMs: number): Promise<PeerRow[]> {
+  async sevenZip(raw: string, tag: string, volumes: VolumeBrief[], files: Map<number, string[]>, gcMs: number, gcCpu: number): Promise<PeerRow[]> {
     const rows: PeerRow[] = [];
     const targets = [...files].map(([v, list]) => ({ v: volumes[v], list, part: this.partition(raw, tag, volumes[v]) }));
     if (targets.some((t) => t.part === null)) return [{ peer: '7zz', image: tag, what: 'partition files', ms: null, vsGuestcheck: null, note: 'python3 missing: no partition files' }];
@@ -106,31 +126,34 @@ export class Peers {
     try {
       if (this.found['7zz']) {
         const lists = targets.map((t, i) => { const f = join(dir, `list${i}.txt`); writeFileSync(f, t.list.join('\n') + '\n'); return f; });
-        const times: number[] = [], listTimes: number[] = [];
+        const times: number[] = [], listTimes: number[] = [], cpus: number[] = [], listCpus: number[] = [];
         let failed = '';
         for (let r = 0; r < this.runs; r++) {
-          let total = 0, list = 0;
+          let total = 0, list = 0, cpu = 0, listCpu = 0;
           for (let i = 0; i < targets.length; i++) {
-            let t = performance.now();
-            const l = spawnSync('7zz', ['l', targets[i].part!], { stdio: 'ignore' });
-            list += performance.now() - t;
-            t = performance.now();
-            const x = spawnSync('7zz', ['x', targets[i].part!, `-o${join(dir, 'out' + i)}`, '-y', '-bd', `@${lists[i]}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-            total += performance.now() - t;
-            if ((l.status ?? 9) > 1 || (x.status ?? 9) > 1) failed = String(x.stderr).slice(-300);
+            const l = spawnTimed('7zz', ['l', targets[i].part!]);
+            list += l.ms;
+            listCpu += l.cpuMs;
+            const x = spawnTimed('7zz', ['x', targets[i].part!, `-o${join(dir, 'out' + i)}`, '-y', '-bd', `@${lists[i]}`]);
+            total += x.ms;
+            cpu += x.cpuMs;
+            if ((l.status ?? 9) > 1 || (x.status ?? 9) > 1) failed = x.stderr.slice(-300);
           }
           times.push(total + list);
+          cpus.push(cpu + listCpu);
           listTimes.push(list);
+          listCpus.push(listCpu);
         }
-        rows.push({ peer: '7zz', image: tag, what: 'list the filesystems', ms: median(listTimes), vsGuestcheck: +(median(listTimes) / gcMs).toFixed(2) });
-        rows.push({ peer: '7zz', image: tag, what, ms: median(times), vsGuestcheck: +(median(times) / gcMs).toFixed(2), ...(failed ? { note: failed } : {}) });
+        rows.push({ peer: '7zz', image: tag, what: 'list the filesystems', ms: median(listTimes), vsGuestcheck: ratio(median(listTimes), gcMs), cpuMs: median(listCpus), vsGuestcheckCpu: ratio(median(listCpus), gcCpu) });
+        rows.push({ peer: '7zz', image: tag, what, ms: median(times), vsGuestcheck: ratio(median(times), gcMs), cpuMs: median(cpus), vsGuestcheckCpu: ratio(median(cpus), gcCpu), ...(failed ? { note: failed } : {}) });
       }
       if (this.found['7z-wasm (npm)']) {
-        const times: number[] = [];
+        const times: number[] = [], cpus: number[] = [];
         let note = '';
         for (let r = 0; r < this.runs; r++) {
           // a fresh module per run, as a page would instantiate it
           const t = performance.now();
+          const c = process.cpuUsage();
           const SevenZip = (await import(join(this.root, 'node_modules/7z-wasm/7zz.es6.js'))).default;
           const err: string[] = [];
           const s = await SevenZip({ print: () => {}, printErr: (x: string) => err.push(x) });
@@ -144,9 +167,11 @@ export class Peers {
             try { s.callMain(['x', name, `-o${out}`, '-y', '-bd', ...targets[i].list]); } catch (e) { note = `7z-wasm extract threw ${e}`; }
           }
           times.push(performance.now() - t);
+          const cu = process.cpuUsage(c);
+          cpus.push((cu.user + cu.system) / 1000);
           if (err.some((l) => /ERROR/.test(l))) note = err.filter((l) => l.trim()).slice(-3).join(' ');
         }
-        rows.push({ peer: '7z-wasm', image: tag, what, ms: median(times), vsGuestcheck: +(median(times) / gcMs).toFixed(2), ...(note ? { note } : {}) });
+        rows.push({ peer: '7z-wasm', image: tag, what, ms: median(times), vsGuestcheck: ratio(median(times), gcMs), cpuMs: median(cpus), vsGuestcheckCpu: ratio(median(cpus), gcCpu), ...(note ? { note } : {}) });
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -155,18 +180,18 @@ export class Peers {
   }
 
   /** sleuthkit on the raw image: fls -r -p of each filesystem, then icat of every file the check read. */
-  sleuthkit(raw: string, tag: string, volumes: VolumeBrief[], files: Map<number, string[]>, gcMs: number): PeerRow[] {
+  sleuthkit(raw: string, tag: string, volumes: VolumeBrief[], files: Map<number, string[]>, gcMs: number, gcCpu: number): PeerRow[] {
     if (!this.found['fls/icat (sleuthkit)']) return [];
-    const times: number[] = [];
+    const times: number[] = [], cpus: number[] = [];
     let missing = 0, n = 0;
     for (let r = 0; r < this.runs; r++) {
-      let total = 0;
+      let total = 0, cpu = 0;
       missing = 0; n = 0;
       for (const [v, list] of files) {
         const off = String(Math.floor(volumes[v].start / 512));
-        let t = performance.now();
-        const f = spawnSync('fls', ['-r', '-p', '-o', off, raw], { encoding: 'utf8', maxBuffer: 256 << 20 });
-        total += performance.now() - t;
+        const f = spawnTimed('fls', ['-r', '-p', '-o', off, raw], { stdout: true });
+        total += f.ms;
+        cpu += f.cpuMs;
         const inode = new Map<string, string>();
         for (const line of (f.stdout ?? '').split('\n')) {
           const m = /^\S+\s+\*?\s*([\d-]+)(?:\(realloc\))?:\t(.*)$/.exec(line);
@@ -176,31 +201,34 @@ export class Peers {
           n++;
           const ino = inode.get(p);
           if (!ino) { missing++; continue; }
-          t = performance.now();
-          spawnSync('icat', ['-o', off, raw, ino], { stdio: 'ignore', maxBuffer: 1 << 30 });
-          total += performance.now() - t;
+          const c = spawnTimed('icat', ['-o', off, raw, ino]);
+          total += c.ms;
+          cpu += c.cpuMs;
         }
       }
       times.push(total);
+      cpus.push(cpu);
     }
     return [{
       peer: 'fls/icat', image: tag, what: `fls -r -p of each filesystem + icat of the ${n} files the check read`,
-      ms: median(times), vsGuestcheck: +(median(times) / gcMs).toFixed(2), ...(missing ? { note: `${missing} paths not in fls output` } : {}),
+      ms: median(times), vsGuestcheck: ratio(median(times), gcMs), cpuMs: median(cpus), vsGuestcheckCpu: ratio(median(cpus), gcCpu),
+      ...(missing ? { note: `${missing} paths not in fls output` } : {}),
     }];
   }
 
   /** qemu-img on a container: info + check (metadata), and a full convert to raw (sparse output, deleted). */
-  qemuImg(path: string, tag: string, fmt: string, gcMs: number): PeerRow[] {
+  qemuImg(path: string, tag: string, fmt: string, gcMs: number, gcCpu: number): PeerRow[] {
     if (!this.found['qemu-img']) return [];
     const rows: PeerRow[] = [];
     const info = timeCmd('qemu-img', ['info', '-f', fmt, path], this.runs);
-    rows.push({ peer: 'qemu-img', image: tag, what: 'qemu-img info', ms: info.ms, vsGuestcheck: info.ms === null ? null : +(info.ms / gcMs).toFixed(2) });
+    const cpuOf = (t: { cpuMs: number | null }) => ({ cpuMs: t.cpuMs, vsGuestcheckCpu: ratio(t.cpuMs, gcCpu) });
+    rows.push({ peer: 'qemu-img', image: tag, what: 'qemu-img info', ms: info.ms, vsGuestcheck: ratio(info.ms, gcMs), ...cpuOf(info) });
     if (fmt !== 'raw') {
       const chk = timeCmd('qemu-img', ['check', '-f', fmt, path], this.runs);
-      rows.push({ peer: 'qemu-img', image: tag, what: 'qemu-img check (walks the metadata)', ms: chk.ms, vsGuestcheck: chk.ms === null ? null : +(chk.ms / gcMs).toFixed(2), ...(chk.ms === null ? { note: chk.err } : {}) });
+      rows.push({ peer: 'qemu-img', image: tag, what: 'qemu-img check (walks the metadata)', ms: chk.ms, vsGuestcheck: ratio(chk.ms, gcMs), ...cpuOf(chk), ...(chk.ms === null ? { note: chk.err } : {}) });
       const out = join(tmpdir(), `gc-bench-convert-${process.pid}.raw`);
       const conv = timeCmd('sh', ['-c', `qemu-img convert -f ${fmt} -O raw '${path}' '${out}'; rc=$?; rm -f '${out}'; exit $rc`], Math.min(this.runs, 3));
-      rows.push({ peer: 'qemu-img', image: tag, what: 'qemu-img convert -O raw (reads every allocated cluster)', ms: conv.ms, vsGuestcheck: conv.ms === null ? null : +(conv.ms / gcMs).toFixed(2) });
+      rows.push({ peer: 'qemu-img', image: tag, what: 'qemu-img convert -O raw (reads every allocated cluster)', ms: conv.ms, vsGuestcheck: ratio(conv.ms, gcMs), ...cpuOf(conv) });
     }
     return rows;
   }
@@ -213,7 +241,7 @@ export class Peers {
    * only with BENCH_VIRT_KVM=1 (on this machine /dev/kvm exists but qemu
    * aborts setting an MSR), else TCG.
    */
-  virtInspector(raw: string, tag: string, gcMs: number, timeoutS: number): PeerRow[] {
+  virtInspector(raw: string, tag: string, gcMs: number, gcCpu: number, timeoutS: number): PeerRow[] {
     if (!this.found['virt-inspector (libguestfs)']) return [];
     const env: NodeJS.ProcessEnv = { ...process.env, LIBGUESTFS_BACKEND: 'direct' };
     const kvm = process.env.BENCH_VIRT_KVM === '1';
@@ -232,15 +260,14 @@ export class Peers {
       Object.assign(env, { SUPERMIN_KERNEL: join(tree, 'boot', k), SUPERMIN_MODULES: join('/lib/modules', v), SUPERMIN_KERNEL_VERSION: v });
       kernelNote = `, appliance kernel ${v} from the guest tree`;
     }
-    const t = performance.now();
-    const r = spawnSync('virt-inspector', ['--format=raw', '-a', raw], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutS * 1000, maxBuffer: 64 << 20 });
-    const ms = performance.now() - t;
-    const ok = r.status === 0 && /<operatingsystem>/.test(String(r.stdout));
-    const name = /<product_name>([^<]*)/.exec(String(r.stdout))?.[1];
+    const r = spawnTimed('virt-inspector', ['--format=raw', '-a', raw], { env, timeoutMs: timeoutS * 1000, stdout: true });
+    const ran = r.status === 0;
+    const name = /<product_name>([^<]*)/.exec(r.stdout)?.[1];
     return [{
       peer: 'virt-inspector', image: tag, what: `virt-inspector -a (one run, timeout ${timeoutS} s, ${kvm ? 'KVM' : 'TCG, no KVM'}${kernelNote})`,
-      ms: ok ? ms : null, vsGuestcheck: ok ? +(ms / gcMs).toFixed(1) : null,
-      note: ok ? `found ${name ?? 'an OS'}` : r.error ? `failed: ${r.error.message}` : `failed (exit ${r.status}): ${String(r.stderr).trim().split('\n').slice(-2).join(' ')}`,
+      ms: ran ? r.ms : null, vsGuestcheck: ran ? ratio(r.ms, gcMs, 1) : null, cpuMs: ran ? r.cpuMs : null, vsGuestcheckCpu: ran ? ratio(r.cpuMs, gcCpu, 1) : null,
+      note: !ran ? (r.error ? `failed: ${r.error.message}` : `failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}`)
+        : /<operatingsystem>/.test(r.stdout) ? `found ${name ?? 'an OS'}` : 'ran, but found no operating system (its inspection wants more of a real Windows than this disk has)',
     }];
   }
 }
