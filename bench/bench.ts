@@ -17,6 +17,7 @@
 //   BENCH_KEEP=1               keep the 200 GiB containers (deleted after their rows otherwise)
 //   BENCH_ONLY=codec           just the codec passes (results.json left as it is)
 //   BENCH_ONLY=build           just build (and time) the selected images, measure nothing
+//   BENCH_ONLY=report          recompute the targets and tables of the JSON already there, measure nothing
 //   BENCH_OUT=path             where the JSON goes (default bench/results.json)
 //   BENCH_APPEND=1             merge into the JSON already there: rows, peers and codec figures
 //                              not measured by this run are kept (a partial re-run updates it)
@@ -58,6 +59,16 @@ if (env.BENCH_ONLY === 'codec') {
   await benchCodec(root, mod, inst);
   await benchZip(root, mod, inst);
   console.log(JSON.stringify(await benchInflate(root, mod, inst, RUNS), null, 2));
+  process.exit(0);
+}
+
+if (env.BENCH_ONLY === 'report') {
+  const out = env.BENCH_OUT ?? join(root, 'bench/results.json');
+  const r = JSON.parse(readFileSync(out, 'utf8'));
+  r.targets = targets(r);
+  printTables(r);
+  writeFileSync(out, JSON.stringify(r, null, 2) + '\n');
+  writeFileSync(out.replace(/\.json$/, '') + '.md', markdown(r));
   process.exit(0);
 }
 
