@@ -384,6 +384,16 @@ export function codecInflate(src: Uint8Array, dstLen: i32, format: i32): Uint8Ar
   return n < 0 ? null : dst.slice(0, n);
 }
 
+let inflateScratch: Uint8Array | null = null;
+
+/** Benchmark: raw deflate src into a reused buffer of dstLen bytes, nothing copied out; bytes produced, or -1. */
+export function codecInflateCount(src: Uint8Array, dstLen: i32): i32 {
+  clearError();
+  let dst = inflateScratch;
+  if (dst === null || dst.length != dstLen) inflateScratch = dst = new Uint8Array(dstLen);
+  return inflateRaw(src, dst);
+}
+
 /** One-shot zstd (every frame of src) into at most dstLen bytes; null with the error set. */
 export function codecZstd(src: Uint8Array, dstLen: i32): Uint8Array | null {
   clearError();

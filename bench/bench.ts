@@ -1,118 +1,248 @@
 // SPDX-License-Identifier: Apache-2.0
-// npm run bench: wall time (median of runs), bytes read and read calls of a
-// full check in Node, per fixture and for a 20 GiB sparse disk of the same
-// tree (test/fixtures/recipes/guest-big.sh, built on first use when its tools
-// are here), and the same disks in every container format qemu-img writes
-// (made on first use when qemu-img is installed), with their bytes read as a
-// ratio to the raw image's. Prints a table and writes bench/results.json.
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+// npm run bench: the reference benchmark (issue 9). A realistic Debian tree
+// and a Windows-like disk at 2, 20 and 200 GiB virtual size, as raw, qcow2,
+// VMDK streamOptimized, VHDX, .gz and deflated .zip (bench/cases.ts), each
+// checked in Node (one fresh process per run, as the CLI) and in headless
+// Chromium (the page's file input, the worker); the bytes and time floors
+// (bench/floor.ts); the peers side by side (bench/peers.ts); the codec passes
+// (bench/codec.ts, bench/inflate.ts); and the targets, each PASS or MISS.
+// Prints tables and writes bench/results.json (the README quotes it).
+//
+//   BENCH_RUNS=5               timed runs per case (median)
+//   BENCH_SLOW_RUNS=1          runs of the .gz / .zip cases of 20 GiB and more (each inflates the whole image)
+//   BENCH_TREES=linux,windows  BENCH_SIZES=2,20,200  BENCH_CONTAINERS=raw,qcow2,vmdk-stream,vhdx,gz,zip
+//   BENCH_HUGE=1               also the 200 GiB .gz and .zip (built once, ~10 min of CPU each)
+//   BENCH_BROWSER=0            no Chromium runs;  BENCH_PEERS=0: no peers
+//   BENCH_VIRT_TIMEOUT=600     seconds for the one virt-inspector run per tree
+//   BENCH_KEEP=1               keep the 200 GiB containers (deleted after their rows otherwise)
+//   BENCH_ONLY=codec           just the codec passes (results.json left as it is)
+//   BENCH_ONLY=build           just build (and time) the selected images, measure nothing
+//   BENCH_ONLY=report          recompute the targets and tables of the JSON already there, measure nothing
+//   BENCH_OUT=path             where the JSON goes (default bench/results.json)
+//   BENCH_APPEND=1             merge into the JSON already there: rows, peers and codec figures
+//                              not measured by this run are kept (a partial re-run updates it)
+//   BENCH_CODEC=0              skip the codec passes (kept from the JSON with BENCH_APPEND=1)
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join, basename } from 'node:path';
-import { checkFiles } from '../src/engine/check';
-import type { HostFiles, Instantiate } from '../src/engine/wasm';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { Instantiate } from '../src/engine/wasm';
 import { benchCodec, benchZip } from './codec';
 import { benchWindowPass, benchWindow20g } from './window';
+import { benchInflate } from './inflate';
+import { runOnce, type RunResult } from './node-run';
+import { CONTAINERS, Matrix, SIZES, caseName, type Container, type Tree } from './cases';
+import { Peers, filesRead, median, type PeerRow, type VolumeBrief } from './peers';
+import { bytesFloor, timeFloor, type BytesFloor, type TimeFloor } from './floor';
+import { Browser, type BrowserRun } from './browser';
+import { targets, printTables, markdown } from './report';
 
 const root = process.cwd();
+const self = process.argv[1];
+
+// ---- child mode: one run in this fresh process, the result as JSON on stdout ----
+if (process.argv[2] === '--run') {
+  const spec = JSON.parse(process.argv[3]) as { paths: string[]; log: boolean };
+  const r = await runOnce(root, spec.paths, spec.log);
+  process.stdout.write(JSON.stringify(r));
+  process.exit(0);
+}
+
+const env = process.env;
+const RUNS = Number(env.BENCH_RUNS ?? 5);
+const list = <T extends string>(v: string | undefined, all: readonly T[]) => (v ? v.split(',').map((s) => s.trim()).filter((s) => (all as readonly string[]).includes(s)) as T[] : [...all]);
 const cache = join(root, '.cache', 'bench');
 mkdirSync(cache, { recursive: true });
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-/** BENCH_ONLY=codec measures the compressed-stream passes alone (and leaves results.json as it is) */
-const ONLY_CODEC = process.env.BENCH_ONLY === 'codec';
-
-interface Case { name: string; path: string; extra?: string[]; rawOf?: string; make?: () => boolean; scratch?: boolean }
-
-/**
- * Container formats of a raw image, made with qemu-img when measured (extents
- * named after the stem). Those of the 20 GiB image hold ~0.4 GB each: they are
- * deleted after their row unless BENCH_KEEP=1.
- */
-const FORMATS: [string, string[]][] = [
-  ['qcow2', ['-O', 'qcow2']],
-  ['qcow2-c', ['-O', 'qcow2', '-c']],
-  ['vhd', ['-O', 'vpc', '-o', 'subformat=dynamic,force_size=on']],
-  ['vhdx', ['-O', 'vhdx']],
-  ['vmdk', ['-O', 'vmdk', '-o', 'subformat=monolithicSparse']],
-  ['vmdk-stream', ['-O', 'vmdk', '-o', 'subformat=streamOptimized']],
-  ['vmdk-split', ['-O', 'vmdk', '-o', 'subformat=twoGbMaxExtentSparse']],
-  ['vdi', ['-O', 'vdi']],
-];
-const hasQemuImg = spawnSync('qemu-img', ['--version']).status === 0;
-
-function containers(c: Case, scratch: boolean): Case[] {
-  if (!hasQemuImg) return [];
-  return FORMATS.map(([fmt, args]) => {
-    const stem = join(cache, basename(c.path).replace(/\.img$/, '') + '.' + fmt);
-    const k: Case = { name: `${c.name} ${fmt}`, path: stem + '.img', extra: [], rawOf: c.name, scratch };
-    k.make = () => {
-      if (!existsSync(k.path)) {
-        const r = spawnSync('qemu-img', ['convert', '-f', 'raw', ...args, c.path, k.path], { stdio: ['ignore', 'ignore', 'inherit'] });
-        if (r.status !== 0) return false;
-      }
-      // the extents qemu-img writes beside a split or flat VMDK: <stem>-s001.img, <stem>-f001.img, <stem>-flat.img
-      k.extra = readdirSync(cache).filter((n) => n.startsWith(basename(stem) + '-') && /^-(s\d{3}|f\d{3}|flat)\.img$/.test(n.slice(basename(stem).length))).map((n) => join(cache, n));
-      return true;
-    };
-    return k;
-  });
-}
-
-function prepare(): Case[] {
-  const out: Case[] = [];
-  const manifest = JSON.parse(readFileSync(join(root, 'test/fixtures/guest/manifest.json'), 'utf8'));
-  for (const img of manifest.images) {
-    const path = join(cache, img.image);
-    if (!existsSync(path)) writeFileSync(path, gunzipSync(readFileSync(join(root, 'test/fixtures/guest', img.file))));
-    out.push({ name: img.name, path });
-  }
-  const big = join(cache, 'debian12-gpt-20g.img');
-  if (!existsSync(big)) {
-    process.stderr.write('building the 20 GiB sparse image with guest-big.sh (needs root, debootstrap, sgdisk, mkfs.ext4, mtools)...\n');
-    const r = spawnSync('bash', [join(root, 'test/fixtures/recipes/guest-big.sh'), big], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (r.status !== 0) process.stderr.write('guest-big.sh failed: the 20 GiB case is skipped\n');
-  }
-  if (existsSync(big)) out.push({ name: 'debian12-gpt-20g (sparse)', path: big });
-  if (!hasQemuImg) process.stderr.write('qemu-img is not installed: the container rows are skipped\n');
-  const raws = out.filter((c) => c.name === 'debian12-gpt' || c.name.startsWith('debian12-gpt-20g'));
-  for (const c of raws) out.push(...containers(c, c.name !== 'debian12-gpt' && process.env.BENCH_KEEP !== '1'));
-  return out;
-}
-
 const mod = await WebAssembly.compile(readFileSync(join(root, 'build/guestcheck.wasm')));
 const inst = (await import(join(root, 'build/guestcheck.js'))).instantiate as Instantiate;
 
-interface Row { case: string; virtualSize: number; medianMs: number; bytesRead: number; readCalls: number; peakWasmBytes: number; os: string; bytesVsRaw: number; error?: string }
-const rows: Row[] = [];
-for (const c of ONLY_CODEC ? [] : prepare()) {
-  if (c.make && !c.make()) continue;
-  const times: number[] = [];
-  let last;
-  for (let i = 0; i < RUNS; i++) {
-    const paths = [c.path, ...(c.extra ?? [])];
-    const fds = paths.map((p) => openSync(p, 'r'));
-    const sizes = fds.map((fd) => fstatSync(fd).size);
-    const files: HostFiles = { count: fds.length, size: (id) => sizes[id], read: (id, off, dst) => readSync(fds[id], dst, 0, dst.length, off) };
-    const t0 = performance.now();
-    last = await checkFiles(inst, mod, files, paths.map((p) => basename(p)));
-    times.push(performance.now() - t0);
-    fds.forEach((fd) => closeSync(fd));
-  }
-  times.sort((a, b) => a - b);
-  const os = last!.findings.find((f) => f.name === 'OSVersion')?.value ?? '-';
-  const raw = c.rawOf ? rows.find((r) => r.case === c.rawOf) : undefined;
-  const vsRaw = raw ? +(last!.stats.bytesRead / raw.bytesRead).toFixed(2) : 1;
-  rows.push({ case: c.name, virtualSize: last!.image.virtualSize, medianMs: +times[Math.floor(times.length / 2)].toFixed(1), bytesRead: last!.stats.bytesRead, readCalls: last!.stats.readCalls, peakWasmBytes: last!.stats.peakWasmBytes, os, bytesVsRaw: vsRaw, ...(last!.error ? { error: last!.error.code } : {}) });
-  if (c.scratch) for (const p of [c.path, ...(c.extra ?? [])]) rmSync(p, { force: true });
+if (env.BENCH_ONLY === 'codec') {
+  await benchCodec(root, mod, inst);
+  await benchZip(root, mod, inst);
+  console.log(JSON.stringify(await benchInflate(root, mod, inst, RUNS), null, 2));
+  process.exit(0);
 }
 
-const head = ['case', 'virtual', 'median ms', 'bytes read', 'vs raw', 'read calls', 'wasm mem', 'OSVersion'];
-const mib = (n: number) => `${(n / 1048576).toFixed(n < 1048576 * 10 ? 2 : 0)} MiB`;
-const lines = rows.map((r) => [r.case, mib(r.virtualSize), String(r.medianMs), mib(r.bytesRead), `${r.bytesVsRaw}×`, String(r.readCalls), mib(r.peakWasmBytes), r.error ?? r.os]);
-const w = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-console.log(`guestcheck ${RUNS} runs each, Node ${process.version}, page cache 64 KiB pages`);
-for (const l of [head, ...lines]) console.log(l.map((x, i) => x.padEnd(w[i])).join('  '));
-const codec = await benchCodec(root, mod, inst);
-const zip = await benchZip(root, mod, inst);
-const window = [...await benchWindowPass(root, mod, inst, cache), ...await benchWindow20g(root, mod, inst, cache)];
-if (!ONLY_CODEC) writeFileSync(join(root, 'bench/results.json'), JSON.stringify({ node: process.version, runs: RUNS, rows, codec, zip, window }, null, 2) + '\n');
+if (env.BENCH_ONLY === 'report') {
+  const out = env.BENCH_OUT ?? join(root, 'bench/results.json');
+  const r = JSON.parse(readFileSync(out, 'utf8'));
+  r.targets = targets(r);
+  printTables(r);
+  writeFileSync(out, JSON.stringify(r, null, 2) + '\n');
+  writeFileSync(out.replace(/\.json$/, '') + '.md', markdown(r));
+  process.exit(0);
+}
+
+const load = () => loadavg().map((x) => +x.toFixed(2));
+const loadStart = load();
+const started = new Date().toISOString();
+
+/** One child run; its RunResult or the reason it failed. */
+function child(paths: string[], log: boolean, warm = true): RunResult | { failed: string } {
+  const r = spawnSync(process.execPath, [self, '--run', JSON.stringify({ paths, log })], {
+    cwd: root, encoding: 'utf8', maxBuffer: 512 << 20, timeout: 30 * 60_000, env: { ...process.env, BENCH_WARM: warm ? '1' : '0' },
+  });
+  if (r.status !== 0) return { failed: `exit ${r.status}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' ')}` };
+  return JSON.parse(r.stdout) as RunResult;
+}
+
+export interface CaseRow {
+  case: string; tree: Tree; gib: number; container: Container; fileBytes: number;
+  node?: { medianMs: number; runsMs: number[]; cpuMedianMs: number; warmMedianMs: number | null; bytesRead: number; readCalls: number; peakWasmBytes: number; maxRssBytes: number; os: string; platform: string | null; fails: string[]; error?: string };
+  chromium?: { medianMs: number; runsMs: number[]; bytesRead: number; readCalls: number; peakWasmBytes: number; os: string; error?: string } | { skipped: string };
+  bytesFloor?: BytesFloor; bytesVsFloor?: number; timeFloor?: TimeFloor;
+  filesRead?: number; evidencePaths?: string[];
+  /** gzip -dc / unzip -p of the same file, for the .gz / .zip index pass */
+  native?: { tool: string; ms: number; ratio: number };
+  skipped?: string;
+}
+
+const matrix = new Matrix(root, cache);
+const trees = list<Tree>(env.BENCH_TREES, ['linux', 'windows']);
+const sizes = list(env.BENCH_SIZES, SIZES.map(String)).map(Number);
+const containers = list<Container>(env.BENCH_CONTAINERS, CONTAINERS);
+const cases = matrix.cases({ trees, sizes, containers, huge: env.BENCH_HUGE === '1' });
+if (env.BENCH_ONLY === 'build') {
+  for (const k of cases) {
+    const why = k.skip ?? matrix.makeRaw(k.tree, k.gib) ?? matrix.makeContainer(k.tree, k.gib, k.container);
+    console.log(`${caseName(k)}: ${why ? `not built — ${why}` : `${k.path} (${matrix.builds[k.path.slice(cache.length + 1)]?.seconds ?? '?'} s)`}`);
+  }
+  process.exit(0);
+}
+const peers = new Peers(root, cache, Math.min(RUNS, 3));
+const wantBrowser = env.BENCH_BROWSER !== '0';
+const wantPeers = env.BENCH_PEERS !== '0';
+const browserWhy = wantBrowser ? Browser.available(root) : 'BENCH_BROWSER=0';
+let browser: Browser | null = null;
+if (!browserWhy) { browser = new Browser(); await browser.start(root); }
+
+console.log(`guestcheck reference benchmark — ${started}, Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${loadStart.join(' ')}`);
+console.log(`peers found: ${Object.entries(peers.found).filter(([k]) => k !== 'python3').map(([k, v]) => `${k} ${v ? 'yes' : 'NO'}`).join(', ')}; Chromium: ${browserWhy ?? 'yes'}`);
+
+const rows: CaseRow[] = [];
+const peerRows: PeerRow[] = [];
+const logs = new Map<string, { run: RunResult; volumes: VolumeBrief[] }>();
+
+for (const k of cases) {
+  const name = caseName(k);
+  const row: CaseRow = { case: name, tree: k.tree, gib: k.gib, container: k.container, fileBytes: 0 };
+  rows.push(row);
+  if (k.skip) { row.skipped = k.skip; console.log(`${name}: skipped — ${k.skip}`); continue; }
+  const why = matrix.makeRaw(k.tree, k.gib) ?? matrix.makeContainer(k.tree, k.gib, k.container);
+  if (why) { row.skipped = why; console.log(`${name}: skipped — ${why}`); continue; }
+  row.fileBytes = Number(spawnSync('stat', ['-c', '%s', k.path], { encoding: 'utf8' }).stdout.trim());
+  const compressed = k.container === 'gz' || k.container === 'zip';
+  const runs = compressed && k.gib >= 20 ? Math.min(RUNS, Number(env.BENCH_SLOW_RUNS ?? 1)) : RUNS;
+  process.stderr.write(`bench: ${name}: Node ×${runs}...\n`);
+  const results: RunResult[] = [];
+  let failed = '';
+  for (let i = 0; i < runs; i++) {
+    const r = child([k.path], false, !(compressed && k.gib >= 20));
+    if ('failed' in r) { failed = r.failed; break; }
+    results.push(r);
+  }
+  if (failed || results.length === 0) { row.skipped = `Node run failed: ${failed}`; console.log(`${name}: ${row.skipped}`); continue; }
+  const last = results[results.length - 1];
+  const times = results.map((r) => +r.ms.toFixed(1));
+  row.node = {
+    medianMs: +median(times).toFixed(1), runsMs: times, cpuMedianMs: +median(results.map((r) => r.cpuMs)).toFixed(1),
+    warmMedianMs: results.every((r) => r.warmMs !== undefined) ? +median(results.map((r) => r.warmMs!)).toFixed(1) : null,
+    bytesRead: last.bytesRead, readCalls: last.readCalls,
+    peakWasmBytes: Math.max(...results.map((r) => r.peakWasmBytes)), maxRssBytes: Math.max(...results.map((r) => r.maxRssBytes)),
+    os: last.os, platform: last.platform, fails: last.fails, ...(last.error ? { error: last.error } : {}),
+  };
+  // the logged run: host reads (for the replay floor) and guest accesses (for the bytes floor and the peers)
+  if (!compressed) {
+    const lg = child([k.path], true);
+    if (!('failed' in lg) && lg.hostReads) {
+      row.timeFloor = timeFloor([k.path], lg.hostReads, RUNS);
+      row.evidencePaths = lg.evidence;
+      if (k.container === 'raw') {
+        const { volumes, gpt } = lg;
+        logs.set(`${k.tree}-${k.gib}`, { run: lg, volumes });
+        row.bytesFloor = bytesFloor(k.path, volumes, lg.guest!, gpt);
+        row.bytesVsFloor = +(row.node.bytesRead / row.bytesFloor.bytes).toFixed(2);
+        row.filesRead = [...filesRead(lg.guest!, volumes).values()].reduce((a, l) => a + l.length, 0);
+      }
+    }
+  } else {
+    // the index pass against the native tool on the same file
+    const tool = k.container === 'gz' ? `gzip -dc '${k.path}' >/dev/null` : `unzip -p '${k.path}' >/dev/null`;
+    const nt: number[] = [];
+    for (let i = 0; i < (k.gib >= 20 ? 1 : Math.min(RUNS, 3)); i++) {
+      const t = performance.now();
+      if (spawnSync('sh', ['-c', tool]).status === 0) nt.push(performance.now() - t);
+    }
+    if (nt.length) row.native = { tool: tool.split(' ')[0] + ' ' + tool.split(' ')[1], ms: +median(nt).toFixed(0), ratio: +(median(nt) / row.node.medianMs).toFixed(2) };
+  }
+  if (browser) {
+    process.stderr.write(`bench: ${name}: Chromium ×${runs}...\n`);
+    const b: BrowserRun[] = [];
+    let err = '';
+    for (let i = 0; i < runs; i++) {
+      try { b.push(await browser.run(k.path, 30 * 60_000)); } catch (e) { err = (e as Error).message.split('\n')[0]; break; }
+    }
+    if (b.length === 0) row.chromium = { skipped: `failed: ${err}` };
+    else {
+      const bt = b.map((r) => +r.ms.toFixed(1));
+      const lb = b[b.length - 1];
+      row.chromium = { medianMs: +median(bt).toFixed(1), runsMs: bt, bytesRead: lb.bytesRead, readCalls: lb.readCalls, peakWasmBytes: Math.max(...b.map((r) => r.peakWasmBytes)), os: lb.os, ...(lb.error ? { error: lb.error } : {}) };
+    }
+  } else row.chromium = { skipped: browserWhy ?? 'off' };
+  // the peers, on the 20 GiB image of each tree (2 GiB when 20 is not measured)
+  const peerSize = sizes.includes(20) ? 20 : sizes[0];
+  if (wantPeers && k.gib === peerSize) {
+    const tag = `${k.tree} ${k.gib} GiB`;
+    const gcMs = row.node.medianMs, gcCpu = row.node.cpuMedianMs;
+    const fmt = { raw: 'raw', qcow2: 'qcow2', 'vmdk-stream': 'vmdk', vhdx: 'vhdx' }[k.container as string];
+    if (fmt) peerRows.push(...peers.qemuImg(k.path, `${tag} ${k.container}`, fmt, gcMs, gcCpu));
+    const lg = logs.get(`${k.tree}-${k.gib}`);
+    if (k.container === 'raw' && lg) {
+      process.stderr.write(`bench: ${tag}: peers...\n`);
+      const files = filesRead(lg.run.guest!, lg.volumes);
+      peerRows.push(...await peers.sevenZip(k.raw, `${k.tree}-${k.gib}g`, lg.volumes, files, gcMs, gcCpu));
+      peerRows.push(...peers.sleuthkit(k.raw, `${tag} raw`, lg.volumes, files, gcMs, gcCpu));
+      peerRows.push(...peers.virtInspector(k.raw, `${tag} raw`, gcMs, gcCpu, Number(env.BENCH_VIRT_TIMEOUT ?? 600)));
+    }
+  }
+  if (k.gib >= 200 && k.container !== 'raw' && !compressed && env.BENCH_KEEP !== '1') rmSync(k.path, { force: true });
+  console.log(`${name}: Node ${row.node.medianMs} ms, ${row.node.bytesRead} B in ${row.node.readCalls} reads` +
+    (row.chromium && 'medianMs' in row.chromium ? `; Chromium ${row.chromium.medianMs} ms` : ''));
+}
+await browser?.stop();
+
+const out = env.BENCH_OUT ?? join(root, 'bench/results.json');
+const prior = env.BENCH_APPEND === '1' && existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : null;
+let codec = prior?.codec ?? null, zip = prior?.zip ?? null, inflate = prior?.inflate ?? [], windowIndex = prior?.window ?? [];
+if (env.BENCH_CODEC !== '0') {
+  process.stderr.write('bench: codec passes...\n');
+  codec = await benchCodec(root, mod, inst);
+  zip = await benchZip(root, mod, inst);
+  inflate = await benchInflate(root, mod, inst, RUNS);
+  windowIndex = [...await benchWindowPass(root, mod, inst, cache), ...await benchWindow20g(root, mod, inst, cache)];
+}
+if (prior) {
+  // this run's rows replace the same cases; the rest stay, in the matrix's order
+  const order = (r: CaseRow) => [['linux', 'windows'].indexOf(r.tree), r.gib, CONTAINERS.indexOf(r.container)];
+  const mine = new Set(rows.map((r) => r.case));
+  const merged = [...(prior.rows as CaseRow[]).filter((r) => !mine.has(r.case)), ...rows];
+  merged.sort((a, b) => { const x = order(a), y = order(b); return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]; });
+  rows.splice(0, rows.length, ...merged);
+  const tags = new Set(peerRows.map((p) => p.image));
+  peerRows.unshift(...(prior.peers as PeerRow[]).filter((p) => !tags.has(p.image)));
+}
+const loadEnd = load();
+const result = {
+  started: prior?.started ?? started, finished: new Date().toISOString(), node: process.version, cores: cpus().length, cpu: cpus()[0]?.model ?? '',
+  load: { start: prior?.load?.start ?? loadStart, end: loadEnd, note: 'loadavg 1/5/15 min; the machine is shared, figures are medians' },
+  runs: RUNS, peersFound: peers.found, chromium: browserWhy ?? 'yes',
+  builds: matrix.builds,
+  rows, peers: peerRows, codec, zip, inflate, window: windowIndex,
+  targets: [] as ReturnType<typeof targets>,
+};
+result.targets = targets(result);
+printTables(result);
+writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+const md = out.replace(/\.json$/, '') + '.md';
+writeFileSync(md, markdown(result));
+console.log(`wrote ${out} and ${md}`);

@@ -47,8 +47,8 @@ const CL_SIZE: i32 = 128;
 export const WINDOW: i32 = 32768;
 /** The longest a single symbol writes: a match of 258 bytes. */
 const MAX_MATCH: i32 = 258;
-/** Room the fast loop wants: one match plus the 8-byte overshoot of its copy. */
-const FAST_OUT: i32 = MAX_MATCH + 8;
+/** Room the fast loop wants: two literals or one match plus the 16-byte overshoot of its copy. */
+const FAST_OUT: i32 = MAX_MATCH + 16;
 /** Input bytes the fast loop wants available: one 8-byte refill per symbol plus slack. */
 const FAST_IN: i32 = 16;
 
@@ -566,6 +566,15 @@ export class Inflater {
           if (kind == K_LIT) {
             store<u8>(out + <usize>op, <u8>(e >> 16));
             op++;
+            // Literals come in runs: at least 41 bits are left after one, so a
+            // second root-table literal (at most 10 bits) needs no refill.
+            e = unchecked(lit[<i32>(bb & ((1 << LIT_ROOT) - 1))]);
+            if (((e >> 12) & 15) == K_LIT) {
+              bb >>= <u64>(e & 255);
+              bc -= <i32>(e & 255);
+              store<u8>(out + <usize>op, <u8>(e >> 16));
+              op++;
+            }
             continue;
           }
           if (kind != K_LEN) {
@@ -677,21 +686,34 @@ export class Inflater {
   }
 }
 
-/** Copies a match of `len` bytes from `d` bytes back; may write up to 8 bytes past the end. */
+/** Copies a match of `len` bytes from `d` bytes back; may write up to 16 bytes past the end. */
 // @ts-ignore: decorator
 @inline function copyMatch(dst: usize, d: i32, len: i32): void {
-  const s = dst - <usize>d;
   if (d >= 8) {
     // Each 8-byte load reads only bytes already final: s + i + 8 <= dst + i.
+    const s = dst - <usize>d;
     let i = 0;
     do {
       store<u64>(dst + <usize>i, load<u64>(s + <usize>i));
-      i += 8;
+      store<u64>(dst + <usize>i + 8, load<u64>(s + <usize>i + 8));
+      i += 16;
     } while (i < len);
-  } else if (d == 1) {
-    memory.fill(dst, load<u8>(s), <usize>len);
-  } else {
-    for (let i = 0; i < len; i++) store<u8>(dst + <usize>i, load<u8>(s + <usize>i));
+    return;
+  }
+  if (d == 1) {
+    memory.fill(dst, load<u8>(dst - 1), <usize>len);
+    return;
+  }
+  // A short period (2..7, runs in tables and padding): lay down the first
+  // copies byte by byte until the pattern repeats at a distance of 8 or
+  // more (a multiple of d), then copy in words from that distance.
+  const p = d * ((8 + d - 1) / d);
+  const head = min(len, p);
+  for (let i = 0; i < head; i++) store<u8>(dst + <usize>i, load<u8>(dst + <usize>i - <usize>d));
+  let i = head;
+  while (i < len) {
+    store<u64>(dst + <usize>i, load<u64>(dst + <usize>i - <usize>p));
+    i += 8;
   }
 }
 
