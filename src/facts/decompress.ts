@@ -73,7 +73,15 @@ export async function initDecoders(): Promise<void> {
  * without decoding, and a later archive can follow it.
  */
 export function zstdFramesEnd(b: Uint8Array, off: number): number {
-  let p = off;
+  return zstdFrames(b, off).end;
+}
+
+/**
+ * The frames' end, and the sum of the content sizes their headers declare
+ * (-1 when a frame does not declare one: a stream written through a pipe).
+ */
+function zstdFrames(b: Uint8Array, off: number): { end: number; declared: number } {
+  let p = off, declared = 0;
   while (p + 4 <= b.length) {
     const magic = u32le(b, p);
     if ((magic & 0xfffffff0) === 0x184d2a50) { // skippable frame
@@ -87,7 +95,16 @@ export function zstdFramesEnd(b: Uint8Array, off: number): number {
     const fhd = b[p + 4];
     const fcsFlag = fhd >> 6, single = (fhd >> 5) & 1, checksum = (fhd >> 2) & 1, dictFlag = fhd & 3;
     if (fhd & 0x08) throw new DecompressError('zstd.frame.reserved', `zstd frame at offset ${at} sets the reserved header bit`);
-    p += 5 + (single ? 0 : 1) + [0, 1, 2, 4][dictFlag] + [single ? 1 : 0, 2, 4, 8][fcsFlag];
+    const fcsAt = p + 5 + (single ? 0 : 1) + [0, 1, 2, 4][dictFlag];
+    const fcsSize = [single ? 1 : 0, 2, 4, 8][fcsFlag];
+    if (fcsAt + fcsSize > b.length) throw new DecompressError('zstd.truncated', `zstd frame at offset ${at} is truncated in its header`);
+    if (fcsSize === 0) declared = -1;
+    else if (declared >= 0) {
+      let v = 0;
+      for (let i = fcsSize - 1; i >= 0; i--) v = v * 256 + b[fcsAt + i];
+      declared += fcsSize === 2 ? v + 256 : v;
+    }
+    p = fcsAt + fcsSize;
     for (;;) {
       if (p + 3 > b.length) throw new DecompressError('zstd.truncated', `zstd frame at offset ${at} is truncated at offset ${p}`);
       const bh = b[p] | (b[p + 1] << 8) | (b[p + 2] << 16);
@@ -99,7 +116,7 @@ export function zstdFramesEnd(b: Uint8Array, off: number): number {
     p += checksum ? 4 : 0;
     if (p > b.length) throw new DecompressError('zstd.truncated', `zstd frame at offset ${at} runs past the end of the data (${b.length})`);
   }
-  return Math.min(p, b.length);
+  return { end: Math.min(p, b.length), declared };
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
@@ -205,8 +222,18 @@ function lzmaDeclaredSize(b: Uint8Array): number {
   return v;
 }
 
-function zstdDecode(data: Uint8Array, max: number): Uint8Array {
+function zstdDecode(data: Uint8Array, max: number, declared: number): Uint8Array {
   if (!zstd) throw new DecompressError('zstd.not-initialised', 'the zstd decoder was not loaded (initDecoders)');
+  if (declared > max) throw tooBig('zstd', max);
+  if (declared > 0) {
+    // The headers give the size (mkinitramfs and dracut write it): one call
+    // into one buffer, without the stream's 128 KiB pieces and their
+    // concatenation, which cost a third of the decode. A result of any other
+    // length is an error zstddec does not surface otherwise.
+    const out = zstd.decode(data, declared);
+    if (out.length !== declared) throw new DecompressError('zstd.corrupt', `the zstd data is corrupt: it decodes to ${out.length} bytes, not the ${declared} its frame headers declare`);
+    return out;
+  }
   const parts: Uint8Array[] = [];
   let total = 0, idle = 0;
   // zstddec's stream loop does not surface ZSTD_isError: on corrupt data the
@@ -300,8 +327,8 @@ export async function decompress(codec: Codec, b: Uint8Array, off: number, maxOu
   try {
     switch (codec) {
       case 'zstd': {
-        const end = zstdFramesEnd(b, off);
-        return { data: zstdDecode(b.subarray(off, end), max), end };
+        const { end, declared } = zstdFrames(b, off);
+        return { data: zstdDecode(b.subarray(off, end), max, declared), end };
       }
       case 'gzip':
         return { data: gzipDecode(input, max), end: null };

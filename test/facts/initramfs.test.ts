@@ -110,6 +110,21 @@ describe.skipIf(!have)('damaged initramfs parts (3cpio corpus, altered in memory
 });
 
 describe('decoder bounds', () => {
+  it('decodes zstd frames that declare their size in one call, and names a frame whose data disagrees', async () => {
+    const { decompress } = await import('../../src/facts/decompress');
+    // RFC 8878 by hand: magic, a single-segment header with a 1-byte content size, one raw last block
+    const frame = (declared: number, body: number[]) => Uint8Array.from([
+      0x28, 0xb5, 0x2f, 0xfd, 0x20, declared,
+      ((body.length << 3) | 1) & 0xff, (body.length << 3) >> 8, 0, ...body,
+    ]);
+    const body = [...'070701-not-really-cpio'].map((c) => c.charCodeAt(0));
+    const two = Uint8Array.from([...frame(body.length, body), ...frame(3, [1, 2, 3])]);
+    const r = await decompress('zstd', two, 0, 1 << 20);
+    expect([...r.data]).toEqual([...body, 1, 2, 3]);
+    expect(r.end).toBe(two.length);
+    await expect(decompress('zstd', frame(body.length + 1, body), 0, 1 << 20)).rejects.toMatchObject({ code: 'zstd.corrupt', message: expect.stringMatching(/not the 23 its frame headers declare/) });
+    await expect(decompress('zstd', frame(body.length, body), 0, 8)).rejects.toMatchObject({ code: 'zstd.too-large' });
+  });
   it('refuses gzip output past the bound, and names truncated gzip data', async () => {
     const { gzipSync } = await import('fflate');
     const { decompress } = await import('../../src/facts/decompress');
