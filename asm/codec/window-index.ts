@@ -22,6 +22,7 @@
 import { hostProgress } from "../io/host";
 import { corrupt, limit, addContext } from "../util/error";
 import { hex64 } from "../util/bytes";
+import { lastAtOrBefore } from "../util/search";
 
 const PAGE_SHIFT: i32 = 16;
 export const PAGE: i32 = 1 << PAGE_SHIFT;
@@ -325,12 +326,7 @@ export class WindowIndex {
 
   /** Index of the last checkpoint at or before `offset`. */
   private find(offset: u64): i32 {
-    let lo = 0, hi = this.points.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.points[mid].out <= offset) lo = mid; else hi = mid - 1;
-    }
-    return lo;
+    return lastAtOrBefore<Point>(this.points, offset, (p: Point): u64 => p.out);
   }
 
   /** Puts the decoder at checkpoint p: its window pages, then its tail, then its state. */

@@ -15,6 +15,7 @@ import { crc32Fast } from "./inflate-crc32";
 import { Lzma2Decoder } from "./xz-lzma2";
 import { WindowIndex } from "./window-index";
 import { XzStreamDecoder } from "./xz-stream";
+import { lastAtOrBefore } from "../util/search";
 
 /** Largest block decoded whole; a larger one is read through the checkpoint index. */
 const MAX_BLOCK: u64 = 64 << 20;
@@ -246,12 +247,7 @@ export class XzDevice extends Device {
   }
 
   private find(offset: u64): i32 {
-    let lo = 0, hi = this.blocks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.blocks[mid].outOffset <= offset) lo = mid; else hi = mid - 1;
-    }
-    return lo;
+    return lastAtOrBefore<Block>(this.blocks, offset, (b: Block): u64 => b.outOffset);
   }
 
   private decodeBlock(i: i32): Uint8Array | null {

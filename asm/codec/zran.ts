@@ -16,6 +16,7 @@ import { hostProgress } from "../io/host";
 import { Inflater, InflateResult, InflateState, WINDOW } from "./inflate";
 import { corrupt, addContext } from "../util/error";
 import { hex64 } from "../util/bytes";
+import { lastAtOrBefore } from "../util/search";
 
 /** Output between checkpoints at the start; doubles when the windows run out. */
 let FIRST_SPACING: u64 = 1 << 20;
@@ -170,12 +171,7 @@ export class DeflateIndex {
 
   /** Index of the last checkpoint at or before `offset`. */
   private find(offset: u64): i32 {
-    let lo = 0, hi = this.points.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.points[mid].out <= offset) lo = mid; else hi = mid - 1;
-    }
-    return lo;
+    return lastAtOrBefore<Checkpoint>(this.points, offset, (p: Checkpoint): u64 => p.out);
   }
 
   private segmentEnd(i: i32): u64 {

@@ -13,6 +13,7 @@ import { MappedDevice, RunKind, TableCache } from "./mapped";
 import { Codec, decodeInto } from "./decompress";
 import { openReferenced, chainFacts } from "./detect";
 import { MAX_DESCRIPTOR_BYTES, VmdkDescriptor, parseDescriptor } from "./vmdk-descriptor";
+import { lastAtOrBefore } from "../util/search";
 
 const SECTOR: u64 = 512;
 const GD_AT_END: u64 = 0xffffffffffffffff;
@@ -284,13 +285,7 @@ class ExtentChain extends Device {
       corrupt("io.past-end", this.name + ": read at " + hex64(offset) + " goes past the end of the disk");
       return false;
     }
-    // binary search for the first extent holding `offset`
-    let lo = 0, hi = this.extents.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid; else hi = mid - 1;
-    }
-    let pos = offset, out = dst, rem = <u64>len, i = lo;
+    let pos = offset, out = dst, rem = <u64>len, i = lastAtOrBefore<u64>(this.starts, offset, (s: u64): u64 => s);
     while (rem > 0 && i < this.extents.length) {
       const e = this.extents[i];
       const within = pos - this.starts[i];

@@ -19,6 +19,7 @@ import { hex64 } from "../util/bytes";
 import { zstdFrameHeader, zstdDecompressFrame } from "../codec/zstd";
 import { ZstdFrame, ZstdStreamDecoder, windowFits } from "../codec/zstd-stream";
 import { WindowIndex } from "../codec/window-index";
+import { lastAtOrBefore } from "../util/search";
 
 /** Most decoded bytes one frame may hold (and so the frame cache's size). */
 export const MAX_FRAME: i32 = 64 << 20;
@@ -140,12 +141,7 @@ export class ZstdDevice extends Device {
 
   /** Index of the frame holding decoded byte `offset` (offset < total). */
   private frameAt(offset: u64): i32 {
-    let lo = 0, hi = this.dOff.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.dOff[mid] <= offset) lo = mid; else hi = mid - 1;
-    }
-    return lo;
+    return lastAtOrBefore<u64>(this.dOff, offset, (d: u64): u64 => d);
   }
 
   private load(i: i32): bool {
