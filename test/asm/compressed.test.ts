@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import { checkFiles } from '../../src/engine/check';
 import { memoryFiles, type Instantiate } from '../../src/engine/wasm';
 import { loadEngine } from '../helpers/engine';
+import { rand } from '../helpers/bytes';
 
 const build = new URL('../../build/', import.meta.url);
 const mod = await WebAssembly.compile(readFileSync(new URL('guestcheck.wasm', build)));
@@ -18,11 +19,6 @@ const inst = (await import(/* @vite-ignore */ new URL('guestcheck.js', build).hr
 const eng = await loadEngine();
 
 const fixture = (p: string) => new Uint8Array(readFileSync(new URL(`../fixtures/${p}`, import.meta.url)));
-
-function rand(seed: number) {
-  let v = seed >>> 0 || 1;
-  return () => { v ^= v << 13; v >>>= 0; v ^= v >>> 17; v ^= v << 5; v >>>= 0; return v; };
-}
 
 async function report(buf: Uint8Array, name: string) {
   const r = await checkFiles(inst, mod, memoryFiles([buf]), [name]);

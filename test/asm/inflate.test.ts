@@ -6,6 +6,7 @@ import { describe, it, expect } from 'vitest';
 import zlib from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { loadEngine } from '../helpers/engine';
+import { same, rand, randomBytes } from '../helpers/bytes';
 
 const eng = await loadEngine();
 const s = await eng.open([new Uint8Array(512)]);
@@ -17,21 +18,6 @@ function inflate(src: Uint8Array, dstLen: number, format = 0): Uint8Array | null
   return r === null ? null : new Uint8Array(r);
 }
 
-/** Byte equality without vitest's slow element-wise diff of large arrays. */
-function same(got: Uint8Array | null, want: Uint8Array): boolean {
-  return got !== null && Buffer.from(got.buffer, got.byteOffset, got.length).equals(Buffer.from(want.buffer, want.byteOffset, want.length));
-}
-
-/** Deterministic pseudo-random bytes (xorshift32). */
-function rand(seed: number) {
-  let v = seed >>> 0 || 1;
-  return () => { v ^= v << 13; v >>>= 0; v ^= v >>> 17; v ^= v << 5; v >>>= 0; return v; };
-}
-function randomBytes(n: number, seed: number, alphabet = 256): Uint8Array {
-  const r = rand(seed), b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = r() % alphabet;
-  return b;
-}
 function text(n: number, seed: number): Uint8Array {
   const words = ['the', 'kernel', 'boot', 'grub', 'initramfs', 'root=UUID=', '/etc/fstab', 'ext4', 'defaults', '0 1', '\n', 'cloud-init', 'virtio_blk'];
   const r = rand(seed);

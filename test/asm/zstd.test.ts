@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { loadEngine } from '../helpers/engine';
+import { same, rand, randomBytes } from '../helpers/bytes';
 
 const eng = await loadEngine();
 const s = await eng.open([new Uint8Array(512)]);
@@ -24,18 +25,6 @@ function compress(data: Uint8Array, args: string[]): Uint8Array {
 function decode(src: Uint8Array, dstLen: number): Uint8Array | null {
   const r = x.codecZstd(src, dstLen);
   return r === null ? null : new Uint8Array(r);
-}
-function same(got: Uint8Array | null, want: Uint8Array): boolean {
-  return got !== null && Buffer.from(got.buffer, got.byteOffset, got.length).equals(Buffer.from(want.buffer, want.byteOffset, want.length));
-}
-function rand(seed: number) {
-  let v = seed >>> 0 || 1;
-  return () => { v ^= v << 13; v >>>= 0; v ^= v >>> 17; v ^= v << 5; v >>>= 0; return v; };
-}
-function randomBytes(n: number, seed: number, alphabet = 256): Uint8Array {
-  const r = rand(seed); const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = r() % alphabet;
-  return b;
 }
 function text(n: number, seed: number): Uint8Array {
   const words = ['the', 'kernel', 'boot', 'grub', 'initramfs', 'disk', 'qcow2', 'zstd', 'frame', 'block', 'sequence', 'literal', '\n', 'offset', 'window'];
