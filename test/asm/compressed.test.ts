@@ -192,6 +192,27 @@ describe('damaged gzip files fail with a named error', () => {
     const method = good.slice(); method[2] = 7;
     expect(await openErr(method)).toMatchObject({ code: 'gzip.method' });
   });
+  it('the CRC-32 skips zero runs by its GF(2) shift, and still sees one stray byte in them', async () => {
+    // zero runs around the 4 KiB blocks the CRC skips: shorter, equal, longer, unaligned, long
+    const r = rand(3);
+    const parts: Uint8Array[] = [];
+    for (const zeros of [1, 4095, 4096, 4097, 12289, 1 << 20, 70000, 8192]) {
+      parts.push(Uint8Array.from({ length: 1 + (r() % 5000) }, () => r() & 0xff), new Uint8Array(zeros));
+    }
+    const data = new Uint8Array(Buffer.concat(parts));
+    const s = await eng.open([new Uint8Array(zlib.gzipSync(data))]);
+    expect(s.inspect()?.virtualSize, JSON.stringify(s.lastError())).toBe(data.length);
+    // one byte set inside a zero run, at a block's last byte and at an odd place; the
+    // trailer keeps the CRC-32 of the unaltered data
+    const start = (i: number) => parts.slice(0, i).reduce((a, p) => a + p.length, 0);
+    for (const at of [start(5) + 4095, start(11) + 1234, start(13) + 5]) {
+      expect(data[at]).toBe(0);
+      const bad = data.slice(); bad[at] = 1;
+      const gz = new Uint8Array(zlib.gzipSync(bad));
+      new DataView(gz.buffer).setUint32(gz.length - 8, zlib.crc32(data), true);
+      expect(await openErr(gz)).toMatchObject({ code: 'gzip.crc' });
+    }
+  });
   it('trailing garbage after the last member', async () => {
     expect(await openErr(new Uint8Array(Buffer.concat([good, Buffer.from('not gzip at all')])))).toMatchObject({ code: 'gzip.trailing-garbage' });
   });
