@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 // Names what a volume holds from its magic numbers (as blkid does), and opens
 // it when a reader exists. Every magic checked here lies in the first 68 KiB,
-// but most volumes are named by their first 4 KiB, so the probe reads that
-// window in stages, each only when the checks before it found nothing:
-//   [0, 4K)     ext2/3/4, XFS, NTFS, FAT, LUKS1, LVM, squashfs, exFAT, and most others
-//   [60K, 68K)  btrfs and reiserfs (at 64K), LUKS2 at 64K, the 64K-page swap signature
-//   [4K, 36K)   MD RAID 1.2 and bcache (4K), swap signatures (8K..32K), LUKS2 at
-//               16K and 32K, ISO 9660 / UDF and JFS (32K)
+// but most volumes are named by their first sectors, so the probe reads that
+// window in stages, each only when the checks before it found nothing, and
+// each only the 4 KiB blocks its checks look at:
+//   [0,4K)     ext2/3/4 and XFS (opened at once), NTFS, FAT, LUKS1, LVM, squashfs, exFAT
+//   [64K,68K)  btrfs (which comes before NTFS and the rest), reiserfs, LUKS2 at 64K
+//   then, for a volume its first sector names (FAT, LUKS1, LVM, squashfs,
+//   exFAT): [16K,20K) and [32K,36K), for LUKS2 and optical volumes, which
+//   come before it; for any other: also [4K,8K) (MD RAID 1.2, bcache, the
+//   8K-page swap signature), [12K,16K) and [28K,32K) and [60K,64K) (the
+//   16K, 32K and 64K swap signatures), [32K,36K) (ISO 9660, UDF, JFS)
 // and the whole 68 KiB only for an optical volume, whose descriptors run on.
 // The bytes not read stay zero, and no check looks at them. An ext4 or XFS
-// volume costs one 4 KiB read, NTFS two, anything else three (an empty
-// partition 44 KiB), instead of 68 KiB that the page cache rounds to 128 KiB.
+// volume costs one 4 KiB read, NTFS two, FAT four (16 KiB), an empty
+// partition six (28 KiB), where 68 KiB was rounded to 128 KiB of pages.
 
 import { Device } from "../io/device";
+import { setReadahead } from "../io/page-cache";
 import { FileSystem } from "./filesystem";
 import { openExt } from "./ext4/ext4";
 import { openFat } from "./fat/fat";
@@ -68,6 +73,27 @@ function fatLike(b: Uint8Array): bool {
   return asciiAt(b, 54, "FAT") || asciiAt(b, 82, "FAT32") || asciiAt(b, 3, "MSDOS") || asciiAt(b, 3, "mkfs.fat") || asciiAt(b, 3, "MSWIN");
 }
 
+/** Named by its first sector alone, once LUKS2 (16K, 32K) and optical (32K) volumes, which come first, are ruled out. */
+function headNamed(b: Uint8Array): bool {
+  return asciiAt(b, 0, "LUKS\xba\xbe") || asciiAt(b, 512, "LABELONE") || asciiAt(b, 0, "LABELONE") ||
+    asciiAt(b, 0, "hsqs") || asciiAt(b, 3, "EXFAT   ") || fatLike(b);
+}
+
+/** The stages after [0,4K) (see the file comment); false with the error set. */
+function fillRest(w: ProbeWindow, b: Uint8Array): bool {
+  if (!w.fill(64 << 10, PROBE_LEN)) return false;
+  if (asciiAt(b, 65536 + 64, "_BHRfS_M") || asciiAt(b, 3, "NTFS    ")) return true;
+  if (headNamed(b)) {
+    if (!w.fill(16 << 10, 20 << 10) || !w.fill(VRS_START, VRS_START + 4096)) return false;
+  } else {
+    if (!w.fill(4 << 10, 8 << 10) || !w.fill(12 << 10, 20 << 10) || !w.fill(28 << 10, VRS_START + 4096) ||
+      !w.fill(60 << 10, 64 << 10)) return false;
+  }
+  // ISO 9660 and UDF volume descriptors follow each other past 32K: read them all.
+  if (asciiAt(b, VRS_START + 1, "CD001") || asciiAt(b, VRS_START + 1, "BEA01")) return w.fill(VRS_START, PROBE_LEN);
+  return true;
+}
+
 export function probe(dev: Device): ProbeResult {
   const r = new ProbeResult();
   const n = <i32>min(<u64>PROBE_LEN, dev.size);
@@ -86,7 +112,11 @@ export function probe(dev: Device): ProbeResult {
     r.type = "xfs"; r.uuid = uuidBE(b, 32); r.label = asciiz(b, 108, 12);
   }
   if (opener != 0) return open(dev, r, opener);
-  if (!w.fill(60 << 10, PROBE_LEN)) return readFailed(r);
+  // Each stage's sectors stand alone: the page cache must not take them for a stream.
+  const ra = setReadahead(false);
+  const ok = fillRest(w, b);
+  setReadahead(ra);
+  if (!ok) return readFailed(r);
   if (asciiAt(b, 65536 + 64, "_BHRfS_M")) {
     opener = 6;
     r.type = "btrfs"; r.uuid = uuidBE(b, 65536 + 32); r.label = asciiz(b, 65536 + 0x12b, 256);
@@ -95,9 +125,6 @@ export function probe(dev: Device): ProbeResult {
     r.type = "ntfs";
   }
   if (opener != 0) return open(dev, r, opener);
-  if (!w.fill(HEAD_LEN, VRS_START + 4096)) return readFailed(r);
-  // ISO 9660 and UDF volume descriptors follow each other past 32K: read them all.
-  if ((asciiAt(b, VRS_START + 1, "CD001") || asciiAt(b, VRS_START + 1, "BEA01")) && !w.fill(VRS_START + 4096, PROBE_LEN)) return readFailed(r);
 
   const luks = probeLuks(b);
   const optical = probeOptical(dev, b);

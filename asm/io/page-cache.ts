@@ -47,6 +47,8 @@ const STREAM_START_BYTES: u64 = 16 << 10;
 const STREAMS: i32 = 8;
 /** Bytes of aligned region a miss fills around itself (0: none); see setReadAround. */
 let readAround: u32 = 0;
+/** Whether misses are followed as streams and read ahead; see setReadahead. */
+let readahead: bool = true;
 let budget: usize = 64 << 20;
 let used: usize = 0;
 const pages = new Map<u64, Page>();
@@ -77,6 +79,17 @@ export function resetStats(): void {
 
 export function pageSize(): i32 { return 1 << pageShift; }
 export function blockSize(): i32 { return 1 << blockShift; }
+
+/**
+ * Turns stream readahead off (false) or on for the reads that follow: for a
+ * reader that knows each of its reads stands alone (the magic probe's sparse
+ * sectors). Returns the previous setting, which the caller restores.
+ */
+export function setReadahead(on: bool): bool {
+  const old = readahead;
+  readahead = on;
+  return old;
+}
 
 /**
  * Until set back, a miss also reads the missing blocks of the `bytes`-aligned
@@ -201,8 +214,10 @@ export class HostFile extends Device {
       while (end + 1 <= last && !this.cached(end + 1)) end++;
       stats.cacheMisses += <f64>(end - idx + 1);
       let lo = idx, hi = end;
-      let st = this.streamAt(idx);
-      if (st >= 0) {
+      let st = readahead ? this.streamAt(idx) : -1;
+      if (!readahead) {
+        // each read stands alone: neither read ahead nor remembered as a stream
+      } else if (st >= 0) {
         // A stream: read ahead by a window that doubles on each miss that continues it.
         let w = unchecked(this.streamBlocks[st]) * 2;
         const start = STREAM_START_BYTES >> bshift;
@@ -238,7 +253,7 @@ export class HostFile extends Device {
         const be = min(runLen, b0 + <i32>bs);
         insert(new Page(this.key(k), buf.slice(b0, be)));
       }
-      unchecked(this.streamNext[st] = hi + 1);
+      if (st >= 0) unchecked(this.streamNext[st] = hi + 1);
       idx = end + 1;
     }
     // Copy out; every block is present unless the budget is smaller than this read.

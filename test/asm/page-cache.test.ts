@@ -160,17 +160,19 @@ describe('reads on demand above the cache', () => {
     expect(s.readFile(0, '/fragmented.bin')).not.toBeNull();
   });
 
-  it('an empty 1 MiB disk is sniffed and probed in far less than the 68 KiB that was rounded to 128 KiB of pages', async () => {
+  it('an empty 1 MiB disk is sniffed and probed with the blocks the checks need: 40 KiB, where 192 KiB of pages were read', async () => {
     const { files, log } = logged(new Uint8Array(MiB));
     const s = await eng.openHost(files);
     const info = s.inspect();
     expect(info.volumes[0].fs ?? '').toBe('');
     const bytes = log.reduce((a, r) => a + r[1], 0);
     // the sniff [0,4K) and its footer check, the partition table [0,8K) (read
-    // ahead to 20K as a stream), the probe's [60K,68K) and [4K,36K) (read ahead):
-    // 64 KiB in 5 calls; before this change 192 KiB (three 64 KiB pages)
-    expect(bytes).toBeLessThanOrEqual(64 * 1024);
-    expect(log.length).toBeLessThanOrEqual(5);
+    // ahead to 20K as a stream), then the probe's [64K,68K), [28K,36K), [60K,64K)
+    expect(bytes).toBeLessThanOrEqual(40 * 1024);
+    expect(log.length).toBeLessThanOrEqual(6);
+    // nothing between the blocks the magic checks look at: [20K,28K) and [36K,60K)
+    expect(log.some(([off, n]) => off < 28 * 1024 && off + n > 20 * 1024)).toBe(false);
+    expect(log.some(([off, n]) => off < 60 * 1024 && off + n > 36 * 1024)).toBe(false);
   });
 
   it('an ext4 volume is named by its first 4 KiB: the probe reads nothing past them', async () => {
