@@ -36,6 +36,9 @@ function knownButUnsupported(b: Uint8Array): string {
 
 export const SUPPORTED_FORMATS = "raw, qcow2, VHD (fixed, dynamic, differencing), VHDX, VMDK (sparse, streamOptimized, flat, split) and VDI, also inside gzip, xz, zstd, zip or OVA";
 
+/** Bytes of a file's start the sniff reads: one 4 KiB block. */
+const SNIFF_LEN: i32 = 4096;
+
 const enum Kind { Raw, Qcow2, Vhd, Vhdx, VmdkSparse, VmdkDescriptor, Vdi, Unsupported, Empty }
 
 class Sniff {
@@ -46,7 +49,8 @@ class Sniff {
 function sniff(file: Device): Sniff | null {
   const s = new Sniff();
   if (file.size == 0) { s.kind = Kind.Empty; return s; }
-  const head = file.read(0, <i32>min(<u64>(0x8001 + 5), file.size));
+  // Every signature sniffed here lies in the first 2 KiB (a VMDK descriptor's keys).
+  const head = file.read(0, <i32>min(<u64>SNIFF_LEN, file.size));
   if (head === null) return null;
   if (isQcow2(head)) s.kind = Kind.Qcow2;
   else if (isVhdx(head)) s.kind = Kind.Vhdx;

@@ -18,7 +18,8 @@ import { GroupTable, BG_INODE_UNINIT } from "./group-desc";
 import {
   Inode, EXT4_EXTENTS_FL, EXT4_INLINE_DATA_FL, EXT4_INDEX_FL, EXT4_ENCRYPT_FL, EXT4_CASEFOLD_FL, I_BLOCK_SIZE,
 } from "./inode";
-import { BlockRun, ExtBlocks } from "./block-run";
+import { BlockRun, ExtBlocks, METADATA_READ_AROUND } from "./block-run";
+import { setReadAround } from "../../io/page-cache";
 import { extentRuns } from "./extent";
 import { blockMapRuns } from "./indirect";
 import { DirCursor, kindOfFileType, MAX_NAME_LEN } from "./dir-entry";
@@ -332,7 +333,9 @@ export class ExtFileSystem extends FileSystem {
       if (r.unwritten) continue; // never written: no entries
       for (let done: u64 = 0; done < r.len; done += perChunk) {
         const cnt = min(perChunk, r.len - done);
+        const saved = setReadAround(METADATA_READ_AROUND);
         const buf = this.dev.read((r.pblk + done) << shift, <i32>(cnt << shift));
+        setReadAround(saved);
         if (buf === null) return false;
         for (let k = 0; k < <i32>cnt; k++) {
           const lblk = r.lblk + done + <u64>k;

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // The File Allocation Table (fatgen103 §4): one 12-, 16- or 28-bit entry per
 // cluster naming the next cluster of the chain, an end-of-chain mark, free (0)
-// or bad. Read in large chunks, and chains walked with cycle detection.
+// or bad. Read on demand, a 4 KiB window at a time: a check follows a few
+// short chains (directories, a boot loader, a BCD hive), so reading the whole
+// FAT (hundreds of KiB on an ESP) would cost more than everything else on it.
+// A chain walked through consecutive windows reads them as a stream, which the
+// page cache turns into larger host reads. Chains are walked with cycle detection.
 
 import { Device } from "../../io/device";
 import { FatGeometry } from "./boot-sector";
 import { corrupt, limit } from "../../util/error";
 import { u16le, u32le } from "../../util/bytes";
 
-/** FATs up to this size are read whole, larger ones in chunks of CHUNK bytes. */
-const WHOLE_FAT_MAX: u64 = 1 << 20;
-const CHUNK: i32 = 256 << 10;
-const MAX_CHUNKS: i32 = 32;
+/** Bytes of FAT per window; windows kept at most (256 KiB in all). */
+const WINDOW: i32 = 4096;
+const MAX_WINDOWS: i32 = 64;
 /** The value entry() returns when the FAT could not be read (the error is set). */
 export const READ_FAILED: u32 = 0xffffffff;
 
@@ -37,9 +40,8 @@ export class ClusterChain {
 }
 
 export class FatTable {
-  private whole: Uint8Array | null = null;
-  private chunks: Map<u32, Uint8Array> = new Map();
-  private chunkOrder: u32[] = [];
+  private windows: Map<u32, Uint8Array> = new Map();
+  private windowOrder: u32[] = [];
   private visited: Uint8Array | null = null;
   /** bytes of the FAT that map clusters 0 .. clusterCount+1 */
   private bytes: u64;
@@ -56,47 +58,40 @@ export class FatTable {
     return this.g.fatOffset + <u64>this.g.activeFat * <u64>this.g.fatSectors * <u64>this.g.bytesPerSector;
   }
 
-  /** Bytes [off, off+n) of the active FAT, read whole or by chunk; null with the error set. */
-  private chunkFor(byteOff: u64): Uint8Array | null {
-    if (this.bytes <= WHOLE_FAT_MAX) {
-      let w = this.whole;
-      if (w === null) {
-        w = this.dev.read(this.fatStart, <i32>this.bytes);
-        if (w === null) return null;
-        this.whole = w;
-      }
-      return w;
+  /** Windows of the active FAT read so far (for tests: the FAT is read on demand). */
+  get windowsRead(): i32 { return this.windows.size; }
+
+  /**
+   * The window holding FAT byte `byteOff`; null with the error set. A window
+   * carries one byte past its end, so a 12-bit entry that straddles two
+   * windows is read whole from the first.
+   */
+  private windowFor(byteOff: u64): Uint8Array | null {
+    const idx = <u32>(byteOff / <u64>WINDOW);
+    if (this.windows.has(idx)) return this.windows.get(idx);
+    const start = <u64>idx * <u64>WINDOW;
+    const len = <i32>min(<u64>(WINDOW + 1), this.bytes - start);
+    const w = this.dev.read(this.fatStart + start, len);
+    if (w === null) return null;
+    if (this.windowOrder.length >= MAX_WINDOWS) {
+      const old = this.windowOrder.shift();
+      this.windows.delete(old);
     }
-    const idx = <u32>(byteOff / <u64>CHUNK);
-    if (this.chunks.has(idx)) return this.chunks.get(idx);
-    const start = <u64>idx * <u64>CHUNK;
-    const len = <i32>min(<u64>CHUNK, this.bytes - start);
-    const c = this.dev.read(this.fatStart + start, len);
-    if (c === null) return null;
-    if (this.chunkOrder.length >= MAX_CHUNKS) {
-      const old = this.chunkOrder.shift();
-      this.chunks.delete(old);
-    }
-    this.chunks.set(idx, c);
-    this.chunkOrder.push(idx);
-    return c;
+    this.windows.set(idx, w);
+    this.windowOrder.push(idx);
+    return w;
   }
 
   /** The FAT entry of cluster `c` (0 .. clusterCount+1), or READ_FAILED. */
   entry(c: u32): u32 {
     const bits = this.g.fatBits;
-    if (bits == 32) {
-      const off = <u64>c * 4;
-      const b = this.chunkFor(off);
-      if (b === null) return READ_FAILED;
-      const base = this.whole !== null ? off : off % <u64>CHUNK;
-      return u32le(b, <i32>base) & 0x0fffffff;
-    }
-    // FAT12 and FAT16 tables are at most 6 KiB and 128 KiB: always read whole.
-    const b = this.chunkFor(0);
+    const off: u64 = bits == 32 ? <u64>c * 4 : (bits == 16 ? <u64>c * 2 : <u64>c + <u64>(c >> 1));
+    const b = this.windowFor(off);
     if (b === null) return READ_FAILED;
-    if (bits == 16) return u16le(b, <i32>c * 2);
-    const v = u16le(b, <i32>(c + (c >> 1)));
+    const at = <i32>(off % <u64>WINDOW);
+    if (bits == 32) return u32le(b, at) & 0x0fffffff;
+    if (bits == 16) return u16le(b, at);
+    const v = u16le(b, at);
     return (c & 1) != 0 ? v >> 4 : v & 0xfff;
   }
 
