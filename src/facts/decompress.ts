@@ -60,12 +60,47 @@ export function detectCodec(b: Uint8Array, off: number): Codec | null {
 
 let zstd: ZSTDDecoder | null = null;
 
-/** Loads the WebAssembly decoders once; the decoders below need it first. */
+/** The exports of zstddec's libzstd build that a stream decode needs (zstddec's own types name them). */
+interface ZstdWasm {
+  memory: WebAssembly.Memory;
+  malloc(n: number): number;
+  free(p: number): void;
+  ZSTD_createDCtx(): number;
+  ZSTD_freeDCtx(dctx: number): number;
+  ZSTD_decompressStream(dctx: number, output: number, input: number): number;
+}
+let zstdWasm: ZstdWasm | null = null;
+/** test hook: decode through zstddec's own stream generator instead */
+let zstdDirect = true;
+export function useZstdDirect(on: boolean): void { zstdDirect = on; }
+
+/**
+ * Loads the WebAssembly decoders once; the decoders below need it first.
+ * zstddec's stream generator copies each 128 KiB of output into a new array
+ * (heap.slice): 50 MB of initramfs made 50 MB of garbage that the collector
+ * let pile up to ~60 MB of RSS. Its instance is not exported, so the one
+ * WebAssembly.instantiate its init() makes is watched, and the same libzstd
+ * exports are driven directly, the output read in place.
+ */
 export async function initDecoders(): Promise<void> {
   if (zstd) return;
   const d = new ZSTDDecoder();
-  await d.init();
+  const wa = WebAssembly as unknown as { instantiate: (...a: unknown[]) => Promise<unknown> };
+  const instantiate = wa.instantiate;
+  let seen: ZstdWasm | null = null;
+  wa.instantiate = (...a: unknown[]) => instantiate.apply(WebAssembly, a).then((r) => {
+    const x = (r as { instance?: WebAssembly.Instance }).instance?.exports as Partial<ZstdWasm> | undefined;
+    if (x && typeof x.ZSTD_decompressStream === 'function' && typeof x.malloc === 'function' && x.memory instanceof WebAssembly.Memory) seen = x as ZstdWasm;
+    return r;
+  });
+  try {
+    await d.init();
+  } finally {
+    wa.instantiate = instantiate;
+  }
   zstd = d;
+  // another zstddec user in this realm may have initialised it first: then the generator serves
+  zstdWasm = seen;
 }
 
 /**
@@ -260,6 +295,58 @@ function lzmaDeclaredSize(b: Uint8Array): number {
   return v;
 }
 
+/** Output buffer of the direct stream decode: one emit per MiB. */
+const ZSTD_OUT = 1 << 20;
+
+/**
+ * ZSTD_decompressStream over the pieces (zstd's streaming_decompression.c),
+ * each piece copied into the decoder's memory and the output handed on as a
+ * view of it; everything it allocates is freed on every way out. A negative
+ * return is a libzstd error code (size_t in wasm32): the decoder stops there,
+ * as the generator's stall did, and is named as that was.
+ */
+function zstdStream(z: ZstdWasm, pieces: Iterable<Uint8Array>, out: Output): void {
+  const dctx = z.ZSTD_createDCtx();
+  const outPtr = z.malloc(ZSTD_OUT);
+  const io = z.malloc(24); // ZSTD_inBuffer {src, size, pos} then ZSTD_outBuffer {dst, size, pos}
+  let inPtr = 0, inCap = 0, ret = 0;
+  try {
+    if (dctx === 0 || outPtr === 0 || io === 0) throw new Error('the zstd decoder could not allocate its buffers');
+    for (const piece of pieces) {
+      if (piece.length > inCap) {
+        if (inPtr) z.free(inPtr);
+        inPtr = z.malloc(piece.length);
+        inCap = piece.length;
+        if (inPtr === 0) throw new Error('the zstd decoder could not allocate its input buffer');
+      }
+      new Uint8Array(z.memory.buffer, inPtr, piece.length).set(piece);
+      let v = new DataView(z.memory.buffer);
+      v.setUint32(io, inPtr, true);
+      v.setUint32(io + 4, piece.length, true);
+      v.setUint32(io + 8, 0, true);
+      for (;;) {
+        v.setUint32(io + 12, outPtr, true);
+        v.setUint32(io + 16, ZSTD_OUT, true);
+        v.setUint32(io + 20, 0, true);
+        ret = z.ZSTD_decompressStream(dctx, io + 12, io);
+        if (ret < 0) throw new DecompressError('zstd.corrupt', 'the zstd data is corrupt (the decoder makes no progress)');
+        v = new DataView(z.memory.buffer); // the call may have grown the memory
+        const n = v.getUint32(io + 20, true);
+        if (n > 0) out.emit(new Uint8Array(z.memory.buffer, outPtr, n));
+        // a full output buffer may leave more behind even when the input is used up
+        if (v.getUint32(io + 8, true) >= piece.length && n < ZSTD_OUT) break;
+      }
+    }
+  } finally {
+    if (inPtr) z.free(inPtr);
+    if (io) z.free(io);
+    if (outPtr) z.free(outPtr);
+    if (dctx) z.ZSTD_freeDCtx(dctx);
+  }
+  // zstddec's words for a stream that stops mid-frame
+  if (ret !== 0) throw new Error('Incomplete stream, more data expected.');
+}
+
 /** A part this small whose headers declare its size decodes in one call (as it did whole). */
 const ZSTD_ONE_CALL = 1 << 20;
 
@@ -299,17 +386,20 @@ function zstdDecode(c: ChunkCursor, off: number, out: Output, max: number): numb
       p = stop;
     }
   }
-  let idle = 0;
-  // zstddec's stream loop does not surface ZSTD_isError: on corrupt data the
-  // input position stops moving and it yields empty chunks for ever, so a run
-  // of empty chunks is taken as the error it is.
-  for (const chunk of dec.decodeStreaming(input())) {
-    if (chunk.length === 0) {
-      if (++idle > 64) throw new DecompressError('zstd.corrupt', 'the zstd data is corrupt (the decoder makes no progress)');
-      continue;
+  if (zstdWasm !== null && zstdDirect) zstdStream(zstdWasm, input(), out);
+  else {
+    let idle = 0;
+    // zstddec's stream loop does not surface ZSTD_isError: on corrupt data the
+    // input position stops moving and it yields empty chunks for ever, so a run
+    // of empty chunks is taken as the error it is.
+    for (const chunk of dec.decodeStreaming(input())) {
+      if (chunk.length === 0) {
+        if (++idle > 64) throw new DecompressError('zstd.corrupt', 'the zstd data is corrupt (the decoder makes no progress)');
+        continue;
+      }
+      idle = 0;
+      out.emit(chunk);
     }
-    idle = 0;
-    out.emit(chunk);
   }
   if (walk.declared >= 0 && out.total !== walk.declared) throw mismatch();
   return walk.end;
