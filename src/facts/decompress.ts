@@ -17,6 +17,10 @@
 // size is checked before decoding; one that does not ("unknown", as a pipe
 // writes it) is checked after, so only that rare format is bounded late.
 // LZO (lzop) has no maintained JS decoder and is reported as not supported.
+// The decoders stream: input is taken from a ChunkCursor a chunk at a time and
+// output handed to a sink in pieces (decompressTo), so a 50 MB initramfs is
+// never held whole; only the rare bzip2 and lzma take their input whole, and
+// lzma gives its output whole.
 // compressjs and LZMA-JS are old CommonJS/AMD code that a browser bundle can
 // only load with Node shims; no initramfs tool writes bzip2 or lzma by default,
 // so they are loaded on first use, and a build where they cannot load says so.

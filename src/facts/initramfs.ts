@@ -3,7 +3,11 @@
 // one or more cpio archives back to back — typically an uncompressed early
 // microcode archive first, then the compressed main one — with NUL padding
 // between them. Each part may be compressed (see decompress.ts). The result is
-// the member paths and the kernel modules among them.
+// the member paths and the kernel modules among them. It is read as it
+// streams: the file in chunks, each part decoded in pieces, cpio headers
+// parsed as the output flows and member data passed over (CpioStream), so
+// what one reading holds is a chunk of the file, a decoder's window and a
+// piece of its output, not the file and its contents whole.
 
 import type { GuestView } from '../rules/guest-view';
 import { type CpioListing, CpioError, CpioStream, isCpioAt } from './cpio';
