@@ -77,6 +77,8 @@ let zstdWasm: ZstdWasm | null = null;
 /** test hook: decode through zstddec's own stream generator instead */
 let zstdDirect = true;
 export function useZstdDirect(on: boolean): void { zstdDirect = on; }
+/** Whether zstd parts decode through libzstd directly (initDecoders saw zstddec's instance). */
+export function zstdDecodesDirectly(): boolean { return zstdWasm !== null && zstdDirect; }
 
 /**
  * Loads the WebAssembly decoders once; the decoders below need it first.
@@ -92,15 +94,21 @@ export async function initDecoders(): Promise<void> {
   const wa = WebAssembly as unknown as { instantiate: (...a: unknown[]) => Promise<unknown> };
   const instantiate = wa.instantiate;
   let seen: ZstdWasm | null = null;
-  wa.instantiate = (...a: unknown[]) => instantiate.apply(WebAssembly, a).then((r) => {
-    const x = (r as { instance?: WebAssembly.Instance }).instance?.exports as Partial<ZstdWasm> | undefined;
-    if (x && typeof x.ZSTD_decompressStream === 'function' && typeof x.malloc === 'function' && x.memory instanceof WebAssembly.Memory) seen = x as ZstdWasm;
-    return r;
-  });
+  let watched = false;
+  try {
+    wa.instantiate = (...a: unknown[]) => instantiate.apply(WebAssembly, a).then((r) => {
+      const x = (r as { instance?: WebAssembly.Instance }).instance?.exports as Partial<ZstdWasm> | undefined;
+      if (x && typeof x.ZSTD_decompressStream === 'function' && typeof x.malloc === 'function' && x.memory instanceof WebAssembly.Memory) seen = x as ZstdWasm;
+      return r;
+    });
+    watched = true;
+  } catch {
+    // a realm whose WebAssembly cannot be changed: the generator serves
+  }
   try {
     await d.init();
   } finally {
-    wa.instantiate = instantiate;
+    if (watched) wa.instantiate = instantiate;
   }
   zstd = d;
   // another zstddec user in this realm may have initialised it first: then the generator serves
