@@ -39,6 +39,11 @@ export function wasmGuestView(x: WasmExports, vol = -1): GuestView {
     readBytes(path, offset = 0, maxBytes = 1 << 30) {
       const b = x.fsRead(vol, path, offset, Math.min(maxBytes, 0x7fffffff));
       if (b === null) { const e = readError(x); if (e) throw e; }
+      // The engine's collector (AssemblyScript's incremental one) lets its heap
+      // double before a cycle, and a large result is garbage there as soon as
+      // it is copied out: collecting now (well under 1 ms) keeps its memory at
+      // what is live rather than twice that.
+      if (b !== null && b.length >= 1 << 20) (x as unknown as { __collect?: () => void }).__collect?.();
       return b;
     },
     readlink(path) {
