@@ -84,32 +84,22 @@ export function zstdDecodesDirectly(): boolean { return zstdWasm !== null && zst
  * Loads the WebAssembly decoders once; the decoders below need it first.
  * zstddec's stream generator copies each 128 KiB of output into a new array
  * (heap.slice): 50 MB of initramfs made 50 MB of garbage that the collector
- * let pile up to ~60 MB of RSS. Its instance is not exported, so the one
- * WebAssembly.instantiate its init() makes is watched, and the same libzstd
- * exports are driven directly, the output read in place.
+ * let pile up to ~60 MB of RSS. Its instance is not exported, but init()
+ * hands the instantiated module to the decoder's `_init` (public in its
+ * typings), so this decoder's own `_init` keeps the libzstd exports and the
+ * stream is driven directly, the output read in place.
  */
 export async function initDecoders(): Promise<void> {
   if (zstd) return;
   const d = new ZSTDDecoder();
-  const wa = WebAssembly as unknown as { instantiate: (...a: unknown[]) => Promise<unknown> };
-  const instantiate = wa.instantiate;
   let seen: ZstdWasm | null = null;
-  let watched = false;
-  try {
-    wa.instantiate = (...a: unknown[]) => instantiate.apply(WebAssembly, a).then((r) => {
-      const x = (r as { instance?: WebAssembly.Instance }).instance?.exports as Partial<ZstdWasm> | undefined;
-      if (x && typeof x.ZSTD_decompressStream === 'function' && typeof x.malloc === 'function' && x.memory instanceof WebAssembly.Memory) seen = x as ZstdWasm;
-      return r;
-    });
-    watched = true;
-  } catch {
-    // a realm whose WebAssembly cannot be changed: the generator serves
-  }
-  try {
-    await d.init();
-  } finally {
-    if (watched) wa.instantiate = instantiate;
-  }
+  const init = d._init;
+  d._init = (result: WebAssembly.WebAssemblyInstantiatedSource) => {
+    const x = result.instance.exports as Partial<ZstdWasm>;
+    if (typeof x.ZSTD_decompressStream === 'function' && typeof x.malloc === 'function' && x.memory instanceof WebAssembly.Memory) seen = x as ZstdWasm;
+    init.call(d, result);
+  };
+  await d.init();
   zstd = d;
   // another zstddec user in this realm may have initialised it first: then the generator serves
   zstdWasm = seen;
