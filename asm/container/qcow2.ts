@@ -38,6 +38,7 @@ const OFFSET_MASK: u64 = 0x00fffffffffffe00;
 const L2E_COMPRESSED: u64 = <u64>1 << 62;
 const L2E_COPIED: u64 = <u64>1 << 63;
 const L2E_ZERO: u64 = 1;
+const L2_SLICE: u64 = 4096;
 
 export class Qcow2Header {
   version: u32 = 0;
@@ -152,6 +153,8 @@ class Qcow2Device extends MappedDevice {
   codec: Codec;
   l1Cache: TableCache = new TableCache(8);
   l2Cache: TableCache = new TableCache(2);
+  /** bytes of an L2 table read at a time */
+  l2Slice: u64;
   // the last decoded compressed cluster
   decodedHost: u64 = <u64>-1;
   decoded: Uint8Array = new Uint8Array(0);
@@ -170,8 +173,11 @@ class Qcow2Device extends MappedDevice {
     this.zeroFlag = h.version >= 3 && !this.extendedL2;
     this.hasDataFile = (h.incompatible & INCOMPAT_DATA_FILE) != 0;
     this.codec = h.compressionType == 1 ? Codec.Zstd : Codec.Deflate;
-    // Keep about 4 MiB of L2 tables whatever the cluster size.
-    this.l2Cache = new TableCache(<i32>max<u64>(2, min<u64>(64, (4 << 20) / this.clusterSize)));
+    // L2 tables are read in slices, as qemu's l2-cache-entry-size does: a
+    // lookup needs one entry, and whole 64 KiB tables were most of the bytes
+    // a Windows check read. Keep about 1 MiB of slices.
+    this.l2Slice = min<u64>(L2_SLICE, this.clusterSize);
+    this.l2Cache = new TableCache(<i32>min<u64>(256, (1 << 20) / this.l2Slice));
     this.decoded = new Uint8Array(<i32>this.clusterSize);
   }
 
@@ -208,9 +214,12 @@ class Qcow2Device extends MappedDevice {
         ") is unaligned or past the end of the file (" + this.file.size.toString() + " bytes)");
       return false;
     }
-    const l2 = this.l2Cache.load(this.file, <u64>l2Off, <i32>this.clusterSize);
+    const entryOff = <u64>l2Index * <u64>this.entryBytes;
+    const sliceOff = entryOff & ~(this.l2Slice - 1);
+    const l2 = this.l2Cache.load(this.file, <u64>l2Off + sliceOff, <i32>this.l2Slice);
     if (l2 === null) return false;
-    const e = u64be(l2, l2Index * this.entryBytes);
+    const at = <i32>(entryOff - sliceOff);
+    const e = u64be(l2, at);
     if ((e & L2E_COMPRESSED) != 0) {
       if (this.hasDataFile) {
         corrupt("qcow2.l2.compressed", this.name + ": compressed cluster in an image with an external data file");
@@ -223,7 +232,7 @@ class Qcow2Device extends MappedDevice {
     }
     const host = e & OFFSET_MASK;
     if (this.extendedL2) {
-      const bitmap = u64be(l2, l2Index * 16 + 8);
+      const bitmap = u64be(l2, at + 8);
       const scSize = <u64>1 << this.subclusterBits;
       const sc = <u32>(inCluster >> this.subclusterBits);
       const alloc = (bitmap >> sc) & 1;

@@ -477,6 +477,28 @@ describe('a hand-written VMDK descriptor (VMware Virtual Disk Format 1.1, "The D
   });
 });
 
+describe('qcow2 L2 tables are read in 4 KiB slices', () => {
+  // A 512 MiB qcow2 (v2, 64 KiB clusters) with nothing allocated: header in
+  // cluster 0, a one-entry L1 table in cluster 1, one 64 KiB L2 table of zero
+  // entries in cluster 2. With readahead off, detection reads the header, a
+  // 4 KiB piece of L1 and the 4 KiB L2 slices of the sectors it looks at (at
+  // most the first and the last), where whole tables cost 72 KiB.
+  it('an empty 512 MiB disk is detected from at most four 4 KiB blocks', async () => {
+    const c = 65536, b = new Uint8Array(3 * c), dv = new DataView(b.buffer);
+    b.set([0x51, 0x46, 0x49, 0xfb]);
+    dv.setUint32(4, 2);
+    dv.setUint32(20, 16);
+    dv.setBigUint64(24, 512n << 20n);
+    dv.setUint32(36, 1);
+    dv.setBigUint64(40, BigInt(c));
+    dv.setBigUint64(c, BigInt(2 * c));
+    const s = await eng.open([b], { names: ['empty.qcow2'], pageShift: 12 });
+    expect(s.inspect()).toMatchObject({ format: 'qcow2', virtualSize: 512 << 20 });
+    expect(s.stats().bytesRead).toBeLessThanOrEqual(4 * 4096);
+    expect(s.x.rawRead(-1, (512 << 20) - 4096, 4096)).toEqual(new Uint8Array(4096));
+  });
+});
+
 describe('a read spanning many clusters costs few host reads', () => {
   // qemu-img writes the clusters of MiB 1..5 (all holding data) one after another,
   // so 4 MiB of the disk is one run of the file: one host read, not 64.
