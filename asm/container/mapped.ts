@@ -134,6 +134,18 @@ export class TableCache {
     this.items.unshift(new CachedTable(key, data));
   }
 
+  /**
+   * The `slice`-byte piece (a power of two) of the table at `base` of `file`,
+   * `tableBytes` long, that holds the table's byte `byteOff`, read once and
+   * kept; the byte is at `byteOff & (slice - 1)` of it. Tables that grow with
+   * the disk (qcow2 L1 and L2, BATs, a grain directory, a block map) are read
+   * where a lookup needs them, not whole.
+   */
+  piece(file: Device, base: u64, tableBytes: u64, byteOff: u64, slice: u64 = 4096): Uint8Array | null {
+    const start = byteOff & ~(slice - 1);
+    return this.load(file, base + start, <i32>min(slice, tableBytes - start));
+  }
+
   /** The table at `off` of `file` (`len` bytes), read once and kept. */
   load(file: Device, off: u64, len: i32): Uint8Array | null {
     const hit = this.get(off);

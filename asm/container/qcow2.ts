@@ -184,12 +184,9 @@ class Qcow2Device extends MappedDevice {
   private l1Entry(index: u64): i64 {
     // L1 is read in 4 KiB pieces as they are needed, not whole (up to 32 MiB).
     const byteOff = index << 3;
-    const chunk = byteOff & ~(<u64>4095);
-    const l1Bytes = <u64>this.h.l1Size << 3;
-    const len = <i32>min(<u64>4096, l1Bytes - chunk);
-    const t = this.l1Cache.load(this.file, this.h.l1Offset + chunk, len);
+    const t = this.l1Cache.piece(this.file, this.h.l1Offset, <u64>this.h.l1Size << 3, byteOff);
     if (t === null) return -1;
-    return <i64>(u64be(t, <i32>(byteOff - chunk)) & OFFSET_MASK);
+    return <i64>(u64be(t, <i32>(byteOff & 4095)) & OFFSET_MASK);
   }
 
   map(vOff: u64): bool {
@@ -215,10 +212,9 @@ class Qcow2Device extends MappedDevice {
       return false;
     }
     const entryOff = <u64>l2Index * <u64>this.entryBytes;
-    const sliceOff = entryOff & ~(this.l2Slice - 1);
-    const l2 = this.l2Cache.load(this.file, <u64>l2Off + sliceOff, <i32>this.l2Slice);
+    const l2 = this.l2Cache.piece(this.file, <u64>l2Off, this.clusterSize, entryOff, this.l2Slice);
     if (l2 === null) return false;
-    const at = <i32>(entryOff - sliceOff);
+    const at = <i32>(entryOff & (this.l2Slice - 1));
     const e = u64be(l2, at);
     if ((e & L2E_COMPRESSED) != 0) {
       if (this.hasDataFile) {

@@ -42,10 +42,9 @@ class VdiDevice extends MappedDevice {
     const block = vOff >> this.blockShift;
     const inBlock = vOff & (bs - 1);
     const byteOff = block << 2;
-    const chunk = byteOff & ~(<u64>4095);
-    const t = this.map_.load(this.file, this.mapOffset + chunk, <i32>min(<u64>4096, (<u64>this.blocks << 2) - chunk));
+    const t = this.map_.piece(this.file, this.mapOffset, <u64>this.blocks << 2, byteOff);
     if (t === null) return false;
-    const e = u32le(t, <i32>(byteOff - chunk));
+    const e = u32le(t, <i32>(byteOff & 4095));
     this.runLen = bs - inBlock;
     if (e == BLOCK_FREE || e == BLOCK_ZERO) { this.runKind = RunKind.Zero; return true; }
     const host = this.dataOffset + <u64>e * (bs + <u64>this.blockExtra) + <u64>this.blockExtra + inBlock;

@@ -174,12 +174,9 @@ class VhdDevice extends MappedDevice {
 
   private batEntry(index: u64): i64 {
     const byteOff = index << 2;
-    const chunk = byteOff & ~(<u64>4095);
-    const total = <u64>this.h.maxEntries << 2;
-    const len = <i32>min(<u64>4096, total - chunk);
-    const t = this.bat.load(this.file, this.h.tableOffset + chunk, len);
+    const t = this.bat.piece(this.file, this.h.tableOffset, <u64>this.h.maxEntries << 2, byteOff);
     if (t === null) return -1;
-    return <i64>u32be(t, <i32>(byteOff - chunk));
+    return <i64>u32be(t, <i32>(byteOff & 4095));
   }
 
   map(vOff: u64): bool {

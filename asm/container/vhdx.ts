@@ -259,11 +259,9 @@ class VhdxDevice extends MappedDevice {
 
   private batEntry(index: u64): u64 {
     const byteOff = index << 3;
-    const chunk = byteOff & ~(<u64>4095);
-    const len = <i32>min(<u64>4096, (this.batEntries << 3) - chunk);
-    const t = this.batCache.load(this.file, this.l.bat.offset + chunk, len);
+    const t = this.batCache.piece(this.file, this.l.bat.offset, this.batEntries << 3, byteOff);
     if (t === null) return <u64>-1;
-    return u64le(t, <i32>(byteOff - chunk));
+    return u64le(t, <i32>(byteOff & 4095));
   }
 
   private blockOffset(e: u64, what: string): i64 {

@@ -167,11 +167,9 @@ class SparseExtent extends MappedDevice {
     const gdIndex = grain / <u64>this.h.gtes;
     const gtIndex = <i32>(grain - gdIndex * <u64>this.h.gtes);
     const byteOff = gdIndex << 2;
-    const chunk = byteOff & ~(<u64>4095);
-    const gdBase = this.h.gdOffset * SECTOR;
-    const gd = this.gd.load(this.file, gdBase + chunk, <i32>min(<u64>4096, (this.gdEntries << 2) - chunk));
+    const gd = this.gd.piece(this.file, this.h.gdOffset * SECTOR, this.gdEntries << 2, byteOff);
     if (gd === null) return false;
-    const gtSector = <u64>u32le(gd, <i32>(byteOff - chunk));
+    const gtSector = <u64>u32le(gd, <i32>(byteOff & 4095));
     this.runLen = this.grainBytes - inGrain;
     if (gtSector == 0) {
       // a whole grain table never written
