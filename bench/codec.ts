@@ -5,35 +5,26 @@
 // (zip -9, made here when zip is installed) against `unzip -p >/dev/null`,
 // measured side by side; prints MB/s of output and the ratios, and returns
 // the rows for bench/results.json.
-import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { instantiateEngine, type HostFiles, type Instantiate } from '../src/engine/wasm';
+import { instantiateEngine, type Instantiate } from '../src/engine/wasm';
+import { fileHost, openEngine } from './engine-file';
+import { median } from './peers';
 import { locateImage } from '../src/engine/locate';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 export async function benchCodec(root: string, mod: WebAssembly.Module, inst: Instantiate, runs = 3) {
   const path = join(root, 'test/fixtures/guest/debian12-gpt.img.gz');
   const ours: number[] = [], gzip: number[] = [], node: number[] = [];
   let out = 0;
   for (let i = 0; i < runs; i++) {
-    const fd = openSync(path, 'r');
-    const size = fstatSync(fd).size;
-    const files: HostFiles = { count: 1, size: () => size, read: (_id, off, dst) => readSync(fd, dst, 0, dst.length, off) };
-    const x = await instantiateEngine(inst, mod, files);
-    x.configure(16, 64 << 20);
+    const o = await openEngine(path, mod, inst);
+    ours.push(o.ms);
+    out = o.img.virtualSize;
+    o.close();
     let t = performance.now();
-    const img = JSON.parse(x.openImage(1));
-    ours.push(performance.now() - t);
-    out = img.virtualSize;
-    closeSync(fd);
-    t = performance.now();
     const g = spawnSync('sh', ['-c', `gzip -dc '${path}' >/dev/null`]);
     if (g.status === 0) gzip.push(performance.now() - t);
     const buf = readFileSync(path);
@@ -70,9 +61,7 @@ export async function benchZip(root: string, mod: WebAssembly.Module, inst: Inst
     const ours: number[] = [], unzip: number[] = [];
     let out = 0;
     for (let i = 0; i < runs; i++) {
-      const fd = openSync(path, 'r');
-      const size = fstatSync(fd).size;
-      const files: HostFiles = { count: 1, size: () => size, read: (_id, off, dst) => readSync(fd, dst, 0, dst.length, off) };
+      const { files, close } = fileHost(path);
       let t = performance.now();
       const located = await locateImage(files, ['debian12-gpt.zip']);
       if ('error' in located) throw new Error(located.error.message);
@@ -81,7 +70,7 @@ export async function benchZip(root: string, mod: WebAssembly.Module, inst: Inst
       const img = JSON.parse(x.openImage(located.files.count));
       ours.push(performance.now() - t);
       out = img.virtualSize;
-      closeSync(fd);
+      close();
       t = performance.now();
       if (spawnSync('sh', ['-c', `unzip -p '${path}' >/dev/null`]).status === 0) unzip.push(performance.now() - t);
     }

@@ -9,27 +9,15 @@
 //    and bytes read, and random 4 KiB reads (over the whole disk and over the
 //    data only). BENCH_XZ20=1 adds the same for `xz -0` (≈ 3 min to compress).
 // Compressed files live in .cache/bench (the 20 GiB raw is deleted after).
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { instantiateEngine, type HostFiles, type Instantiate } from '../src/engine/wasm';
+import type { Instantiate } from '../src/engine/wasm';
+import { openEngine } from './engine-file';
+import { median } from './peers';
 
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function open(path: string, mod: WebAssembly.Module, inst: Instantiate) {
-  const fd = openSync(path, 'r');
-  const size = fstatSync(fd).size;
-  const files: HostFiles = { count: 1, size: () => size, read: (_id, off, dst) => readSync(fd, dst, 0, dst.length, off) };
-  const x = await instantiateEngine(inst, mod, files);
-  x.configure(16, 64 << 20);
-  const t = performance.now();
-  const img = x.openImage(1);
-  const ms = performance.now() - t;
-  if (img === '') throw new Error(`${path}: ${x.lastErrorJson()}`);
-  return { x, ms, img: JSON.parse(img), close: () => closeSync(fd) };
-}
 
 function compress(tool: string, args: string[], raw: string, out: string): boolean {
   if (existsSync(out)) return true;
@@ -48,7 +36,7 @@ export async function benchWindowPass(root: string, mod: WebAssembly.Module, ins
     const ours: number[] = [], theirs: number[] = [];
     let out = 0;
     for (let i = 0; i < runs; i++) {
-      const o = await open(path, mod, inst);
+      const o = await openEngine(path, mod, inst);
       ours.push(o.ms);
       out = o.img.virtualSize;
       o.close();
@@ -97,9 +85,9 @@ export async function benchWindow20g(root: string, mod: WebAssembly.Module, inst
         made();
         const t = performance.now();
         if (!compress(tool, args, raw, path)) continue;
-        console.log(`${tool} ${args.join(' ')} of the 20 GiB disk: ${((performance.now() - t) / 1e3).toFixed(0)} s, ${(fstatSync(openSync(path, 'r')).size / 2 ** 20).toFixed(1)} MiB`);
+        console.log(`${tool} ${args.join(' ')} of the 20 GiB disk: ${((performance.now() - t) / 1e3).toFixed(0)} s, ${(statSync(path).size / 2 ** 20).toFixed(1)} MiB`);
       }
-      const o = await open(path, mod, inst);
+      const o = await openEngine(path, mod, inst);
       const index = JSON.parse((o.x as any).codecWindowIndexJson());
       const io = JSON.parse(o.x.ioStatsJson());
       let v = 12345;
@@ -119,7 +107,7 @@ export async function benchWindow20g(root: string, mod: WebAssembly.Module, inst
       const data = time(() => { const [s, l] = dataRanges[rnd() < 0.5 ? 0 : 1]; return s + rnd() * (l - 4096); });
       const row = {
         case: `20 GiB sparse disk as one ${tool === 'xz' ? 'xz block' : 'zstd frame'} (${tool} ${args.filter((a) => a !== '-q').join(' ')})`,
-        passMs: +o.ms.toFixed(0), passBytesRead: io.bytesRead, fileBytes: fstatSync(openSync(path, 'r')).size,
+        passMs: +o.ms.toFixed(0), passBytesRead: io.bytesRead, fileBytes: statSync(path).size,
         checkpoints: index.points, windowPages: index.pages, indexMiB: +(index.indexBytes / 2 ** 20).toFixed(1),
         bufferMiB: +(index.bufferBytes / 2 ** 20).toFixed(1), wasmMemoryMiB: +(io.memoryBytes / 2 ** 20).toFixed(0),
         read4kAnywhere: anywhere, read4kInData: data,
